@@ -1,0 +1,212 @@
+"""``coercive assess``: the coercive-diplomacy model on the command line (a thin layer).
+
+``register(app)`` adds the ``assess`` command to the lead's typer app and, when P2's module
+is present, the ``cases`` group. The work is done by :func:`coercive.policy.assess.assess`;
+this module only parses options and renders the answer (rich tables for an analyst, or JSON).
+Heavy imports happen inside the command so ``coercive --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+ASSESS_HELP = """Assess a coercion campaign: how likely the target is to comply, why, and which of
+Jakobsen's four conditions (threat, deadline, assurance, inducement) is binding.
+
+CASE is a bundled case id (e.g. dprk-2017) or the path of a scenario YAML file.
+Probabilities are conditional on the campaign being under way (the challenge made)."""
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``assess`` (and, if available, the ``cases`` group) to ``app``."""
+    app.command("assess", help=ASSESS_HELP)(assess_command)
+    try:
+        from coercive.cli import cases
+    except ModuleNotFoundError as exc:
+        if exc.name != "coercive.cli.cases":
+            raise
+        return
+    app.add_typer(cases.app, name="cases")
+
+
+def assess_command(
+    case: str = typer.Argument(..., help="Bundled case id (e.g. dprk-2017) or a scenario YAML path."),
+    settings: list[str] = typer.Option(
+        None,
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a scenario field, e.g. --set instruments.deadline.months=6 "
+        "(VALUE is YAML: null, true, 0.5, {low: 0.2, high: 0.4}). Repeatable.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+) -> None:
+    from coercive.policy.assess import assess
+
+    assessment = assess(case, settings or [])
+    if as_json:
+        sys.stdout.write(assessment.to_json(indent=2) + "\n")
+        return
+    render(assessment.to_dict())
+
+
+# ----------------------------------------------------------------------------------------
+# The terminal view
+# ----------------------------------------------------------------------------------------
+
+
+def _pct(value: float) -> str:
+    return f"{100.0 * value:.0f}%" if value >= 0.005 or value == 0 else "<1%"
+
+
+def _likelihood(probability: float) -> str:
+    for bound, words in (
+        (0.05, "very unlikely"),
+        (0.25, "unlikely"),
+        (0.45, "less likely than not"),
+        (0.55, "about as likely as not"),
+        (0.75, "more likely than not"),
+        (0.95, "likely"),
+    ):
+        if probability < bound:
+            return words
+    return "very likely"
+
+
+_STATUS_STYLE = {"met": "bold green", "partial": "bold yellow", "unmet": "bold red"}
+_CONDITION_WORDS = {
+    "threat": "Threat (defeat the aim quickly, cheaply)",
+    "deadline": "Deadline",
+    "assurance": "Assurance (no further demands)",
+    "inducement": "Inducement (carrots)",
+}
+
+
+def _condition_value(name: str, condition: dict[str, Any]) -> str:
+    if name == "threat":
+        return (
+            f"potency {condition['value']:.2f} (credibility {_pct(condition['credibility'])} "
+            f"x dominance {condition['escalation_dominance']:.2f})"
+        )
+    if name == "deadline":
+        if condition["value"] is None:
+            return "none"
+        public = "public" if condition["public"] else "not public"
+        return f"{condition['value']:g} months, {public}"
+    if name == "assurance":
+        return f"believed at {_pct(condition['value'])}"
+    relief = "relief offered" if condition["sanctions_relief"] else "no relief"
+    return f"carrots cover {_pct(condition['value'])} of what is given up; {relief}"
+
+
+def render(result: dict[str, Any]) -> None:
+    """Explain an assessment in plain words (rich)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    case = result["case"]
+    intervals = result["intervals"]
+    compliance = result["compliance"]
+    title = case["title"]
+    if case.get("period") and case["period"] not in title:
+        title += f" ({case['period']})"
+    console.print(f"\n[bold]{title}[/bold]  [dim]{case['id']}[/dim]")
+    console.print(f"[dim]All probabilities are {result['conditioning']}.[/dim]\n")
+
+    low, high = intervals["compliance"]
+    console.print(
+        f"[bold]Compliance {_pct(compliance)}[/bold] (90% interval {_pct(low)}-{_pct(high)}): "
+        f"the target is {_likelihood(compliance)} to comply."
+    )
+    console.print(
+        f"[bold]Credibility {_pct(result['credibility'])}[/bold]: if the target resists, the "
+        f"coercer carries out the threat {_pct(result['credibility'])} of the time."
+    )
+    console.print(
+        f"[bold]War {_pct(result['war'])}[/bold]: the chance that the threat is executed."
+    )
+    if result["multiple_equilibria"] > 0:
+        console.print(
+            f"[dim]{_pct(result['multiple_equilibria'])} of draws have several equilibria; "
+            f"the '{result['model']['equilibrium']}' one is used.[/dim]"
+        )
+
+    economic = result["pressure"]["economic"]
+    regime = economic["regime_cost_per_year"]["mean"]
+    economy = economic["economy_loss_per_year"]["mean"]
+    line = (
+        f"\n[bold]Economic pressure[/bold]: {economic['kind']} sanctions cost the regime "
+        f"{_pct(regime)} of GDP a year (the economy loses {_pct(economy)}; "
+        f"{_pct(economic['pass_through'])} of that reaches the regime). Enforcement stops "
+        f"{_pct(economic['enforcement'])} of the sanctioned trade (leakage "
+        f"{_pct(economic['leakage'])})."
+    )
+    if economic.get("observed_growth") is not None:
+        line += f" Observed growth in the period: {100 * economic['observed_growth']:+.1f}%."
+    console.print(line)
+
+    table = Table(title="Jakobsen's four conditions", title_justify="left", expand=False)
+    table.add_column("condition")
+    table.add_column("status")
+    table.add_column("what the model sees")
+    table.add_column("compliance if met", justify="right")
+    for name, condition in result["conditions"].items():
+        counterfactual = result["counterfactuals"][name]
+        gain = counterfactual["gain"]
+        marker = " <- binding" if name == result["binding"] else ""
+        table.add_row(
+            _CONDITION_WORDS[name],
+            f"[{_STATUS_STYLE[condition['status']]}]{condition['status']}[/]",
+            _condition_value(name, condition),
+            f"{_pct(counterfactual['compliance'])} ({100 * gain:+.0f} pts){marker}",
+        )
+    console.print()
+    console.print(table)
+    binding = result["binding"]
+    if binding is None:
+        console.print(
+            "No single condition is binding: raising any of them to 'met' changes compliance "
+            "by less than half a point."
+        )
+    else:
+        best = result["counterfactuals"][binding]
+        console.print(
+            f"[bold]Binding condition: {binding}[/bold]. Raising it to 'met' moves compliance "
+            f"from {_pct(compliance)} to {_pct(best['compliance'])}, more than any other "
+            "condition (counterfactual runs of the model)."
+        )
+
+    calculus = result["calculus"]
+    calc = Table(
+        title="The target's calculus (GDP-years, expected)", title_justify="left", expand=False
+    )
+    calc.add_column("if it complies")
+    calc.add_column("", justify="right")
+    calc.add_column("if it resists")
+    calc.add_column("", justify="right")
+    comply = [(k, v) for k, v in calculus["comply"].items() if k != "total"]
+    resist = [(k, v) for k, v in calculus["resist"].items() if k != "total"]
+    for row in range(max(len(comply), len(resist))):
+        left = comply[row] if row < len(comply) else ("", None)
+        right = resist[row] if row < len(resist) else ("", None)
+        calc.add_row(
+            left[0].replace("_", " "),
+            "" if left[1] is None else f"{left[1]:+.2f}",
+            right[0].replace("_", " "),
+            "" if right[1] is None else f"{right[1]:+.2f}",
+        )
+    calc.add_row(
+        "[bold]total[/bold]", f"[bold]{calculus['comply']['total']:+.2f}[/bold]",
+        "[bold]total[/bold]", f"[bold]{calculus['resist']['total']:+.2f}[/bold]",
+    )
+    console.print()
+    console.print(calc)
+    margin = calculus["margin"]
+    better = "resisting" if margin > 0 else "complying"
+    console.print(
+        f"On average {better} looks better to the regime by {abs(margin):.2f} GDP-years; "
+        "its private resolve decides the rest.\n"
+    )

@@ -1,0 +1,167 @@
+"""Reference data sets for estimating coercion games, fetched from their public source.
+
+API
+---
+``load(name) -> pandas.DataFrame``
+    ``name`` is ``"sanctions"`` (418 TIES dyad-decades, sigInt 0.2.0, Crisman-Cox &
+    Gibilisco 2021) or ``"war1800"`` (313 COW militarized disputes 1816–1899, games 1.1.2,
+    Kenkel & Signorino; used by Signorino 2003). Factors come back as pandas categoricals
+    (R level order kept, first level = reference); integer columns as ``int64`` when
+    complete and ``float64`` (with NaN) when they have missing values, so no pandas nullable
+    dtypes reach the estimators. The index is a plain 0-based ``RangeIndex``.
+``available() -> tuple[str, ...]``
+    The allowed names.
+
+Where the file comes from
+-------------------------
+The original R data file is downloaded once with :mod:`pooch` from a commit-pinned
+GitHub URL, checked against a pinned SHA-256 and cached in ``pooch.os_cache("coercive")``.
+If the environment variable ``COERCIVE_DATA_DIR`` is set, the file is read from that folder
+instead (a local mirror, used by tests and CI); its SHA-256 is still verified and a mismatch
+raises :class:`coercive._errors.InputError`.
+
+The data are public research data; they are never copied into this repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coercive._errors import InputError
+
+__all__ = ["load", "available", "DATA_DIR_ENV"]
+
+#: Environment variable naming a local folder that mirrors the original data files.
+DATA_DIR_ENV = "COERCIVE_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class _Source:
+    file_name: str
+    url: str
+    sha256: str
+    r_object: str
+
+
+# The sanctions file is the one shipped in the CRAN build of sigInt 0.2.0 (GitHub mirror
+# cran/sigInt; its MD5 file lists b7b0184d85ff3572bef275dba45ab9cb for this file, matching
+# the pinned SHA-256 below). war1800.rda is games 1.1.2's file in brentonk/games.
+_SOURCES: dict[str, _Source] = {
+    "sanctions": _Source(
+        file_name="sanctionsData.rdata",
+        url=(
+            "https://raw.githubusercontent.com/cran/sigInt/"
+            "f32e33382bbe979471378a300021c3d0d40a0cb2/data/sanctionsData.rdata"
+        ),
+        sha256="984691a72d3c396fac79fa666b52c0964c9af3b8aa589f261c58cc73adb66ab8",
+        r_object="sanctionsData",
+    ),
+    "war1800": _Source(
+        file_name="war1800.rda",
+        url=(
+            "https://raw.githubusercontent.com/brentonk/games/"
+            "b9af70ee3cbbafe054fcf55627fd5554b2c85da1/games/data/war1800.rda"
+        ),
+        sha256="316e53d99efb96ac0c7108a51d5c8aceade4481cfcc9f129fe5912b16f732963",
+        r_object="war1800",
+    ),
+}
+
+
+def available() -> tuple[str, ...]:
+    """Names accepted by :func:`load`."""
+    return tuple(sorted(_SOURCES))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _local_file(source: _Source, folder: str) -> Path:
+    path = Path(folder) / source.file_name
+    if not path.is_file():
+        raise InputError(
+            f"{DATA_DIR_ENV}: file {source.file_name} not found in {folder!s}; "
+            "point it at a folder holding the original data files or unset it"
+        )
+    digest = _sha256(path)
+    if digest != source.sha256:
+        raise InputError(
+            f"{DATA_DIR_ENV}: {path} has SHA-256 {digest}, expected {source.sha256} "
+            "(corrupt or different file)"
+        )
+    return path
+
+
+def _fetched_file(source: _Source) -> Path:
+    import pooch  # imported here: only needed when downloading
+
+    return Path(
+        pooch.retrieve(
+            url=source.url,
+            known_hash=f"sha256:{source.sha256}",
+            fname=source.file_name,
+            path=pooch.os_cache("coercive"),
+            progressbar=False,
+        )
+    )
+
+
+def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace pandas nullable dtypes by numpy ones (int64 when complete, else float64)."""
+    out = {}
+    for raw_name, column in frame.items():
+        name = str(raw_name)  # rdata gives numpy str_ names; plain str is friendlier
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            out[name] = column
+        elif pd.api.types.is_bool_dtype(column.dtype):
+            out[name] = column.astype(float) if column.isna().any() else column.astype(bool)
+        elif pd.api.types.is_integer_dtype(column.dtype):
+            if column.isna().any():
+                out[name] = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            else:
+                out[name] = column.to_numpy(dtype=np.int64)
+        elif pd.api.types.is_float_dtype(column.dtype):
+            out[name] = column.to_numpy(dtype=float, na_value=np.nan)
+        elif pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+            out[name] = column.astype(object).where(column.notna(), None)
+        else:
+            out[name] = column
+    result = pd.DataFrame(out)
+    result.index = pd.RangeIndex(len(result))
+    return result
+
+
+def load(name: str) -> pd.DataFrame:
+    """Return the data set ``name`` (see :func:`available`) as a pandas DataFrame."""
+    if not isinstance(name, str) or name not in _SOURCES:
+        raise InputError(f"name: unknown data set {name!r}; allowed: {', '.join(available())}")
+    source = _SOURCES[name]
+    folder = os.environ.get(DATA_DIR_ENV)
+    path = _local_file(source, folder) if folder else _fetched_file(source)
+
+    import rdata  # imported here: keeps `import coercive` light
+
+    with warnings.catch_warnings():
+        # R files saved without an encoding mark; the data are ASCII, the warning is noise.
+        warnings.filterwarnings("ignore", message="Unknown encoding", category=UserWarning)
+        objects = rdata.read_rda(str(path))
+    if source.r_object not in objects:
+        raise InputError(
+            f"{path}: R object {source.r_object!r} not found (found {sorted(objects)})"
+        )
+    frame = objects[source.r_object]
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{path}: R object {source.r_object!r} is not a data frame")
+    return _plain_dtypes(frame)

@@ -1,0 +1,411 @@
+"""Strategic probit/logit estimation of the 3-outcome deterrence game (Signorino 2003).
+
+Maximum likelihood for the game of :mod:`coercive.games.deterrence` (Signorino 2003,
+*Political Analysis* 11:316–344), with each utility ``u11, u13, u14, u24`` a linear index of
+regressors, as in R's games 1.1.2 ``egame12`` (Kenkel & Signorino 2014, *Journal of
+Statistical Software* 56(8)); same likelihood, normalization, labels and identification rule.
+
+Likelihood. With ``y`` the observed outcome (status quo, back down, war), the escalation index
+``x2 = (p u14 + (1 - p) u13 - u11) / s2`` and the war index ``x4 = u24 / s4``::
+
+    log L = sum_{sq} log F(-x2) + sum_{bd} [log F(x2) + log F(-x4)]
+                                + sum_{war} [log F(x2) + log F(x4)],   p = F(x4)
+
+Agent error: ``s2 = s4 = sqrt(2)`` (games' unit-variance shock on each action; probit and logit
+alike). Private information: ``s4 = 1`` and ``s2 = sqrt(1 + p^2 + (1 - p)^2)``, which depends on
+the parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
+for private information, through ``s2``); the Hessian for the covariance is central differences
+of that gradient, and its inverse gives the standard errors (NaN with a note when it is singular
+or not negative definite).
+
+Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
+player 1's utilities ``u11, u13, u14`` is not identified; such a model is refused.
+
+Labels follow games: equations ``u1(<outcome 1>)``, ``u1(<outcome 2>)``, ``u1(<outcome 3>)``,
+``u2(<outcome 3>)``, where outcome names are the levels of a categorical outcome (e.g.
+``u1(sq):(Intercept)``) or, for two indicators ``esc + war``, ``~esc``, ``esc,~war`` and
+``esc,war`` (e.g. ``u1(~esc):s_wt_re1``, ``u2(esc,war):regime2dem``).
+
+Starting values: statistical backwards induction (Bas, Signorino & Walker 2008, *Political
+Analysis* 16:21–40): a binary probit/logit for player 2 on escalated cases, then one for
+player 1 with regressors ``(-X11, (1 - p) X13, p X14)``, rescaled to the model's normalization.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from coercive._errors import InputError, InputTypeError
+from coercive.estimate.covariance import hessian_covariance, numerical_hessian
+from coercive.estimate.formula import DesignParts, parse_formula
+from coercive.estimate.results import EstimationResults
+from coercive.games.deterrence import ERRORS, LinkFunctions, link_functions
+
+__all__ = ["DeterrenceModel", "fit_deterrence"]
+
+UTILITIES: tuple[str, ...] = ("u11", "u13", "u14", "u24")
+_SQRT2 = math.sqrt(2.0)
+STATUS_QUO, BACK_DOWN, WAR = 0, 1, 2
+
+
+def _outcome_codes(design: DesignParts) -> tuple[np.ndarray, tuple[str, str, str]]:
+    """Outcome as codes 0 (status quo), 1 (back down), 2 (war) plus games' level names."""
+    if design.outcome_kind == "categorical":
+        levels = design.outcome_levels or ()
+        if len(levels) != 3:
+            raise InputError(
+                f"formula: categorical outcome {design.outcome_names[0]!r} must have 3 levels "
+                f"(status quo, back down, war in that order), got {len(levels)}"
+            )
+        return design.outcome.astype(np.int64), (levels[0], levels[1], levels[2])
+    outcome = design.outcome
+    if outcome.shape[1] == 2:
+        first, second = design.outcome_names
+        for j, name in enumerate((first, second)):
+            if not np.all((outcome[:, j] == 0) | (outcome[:, j] == 1)):
+                raise InputError(f"formula: outcome indicator {name!r} must be 0 or 1")
+        escalated = outcome[:, 0] == 1
+        codes = np.where(escalated, np.where(outcome[:, 1] == 1, WAR, BACK_DOWN), STATUS_QUO)
+        return codes.astype(np.int64), (f"~{first}", f"{first},~{second}", f"{first},{second}")
+    if outcome.shape[1] == 1:
+        values = np.unique(outcome[:, 0])
+        if values.size != 3:
+            raise InputError(
+                f"formula: numeric outcome {design.outcome_names[0]!r} must take exactly 3 values "
+                f"(lowest = status quo, middle = back down, highest = war), got {values.size}"
+            )
+        codes = np.searchsorted(values, outcome[:, 0]).astype(np.int64)
+        names = tuple(f"{value:g}" for value in values)
+        return codes, (names[0], names[1], names[2])
+    raise InputError(
+        "formula: the deterrence game needs two 0/1 indicators on the left (escalate + war), "
+        f"one 3-level categorical or one 3-valued numeric column; got {design.outcome.shape[1]}"
+    )
+
+
+def _check_identified(design: DesignParts) -> None:
+    player1 = [set(matrix.columns) for _, matrix in design.parts[:3]]
+    shared = player1[0] & player1[1] & player1[2]
+    if shared:
+        term = sorted(shared)[0]
+        what = "the constant" if term == "(Intercept)" else f"regressor {term!r}"
+        raise InputError(
+            f"formula: {what} enters all of player 1's utilities (u11, u13, u14), so the model "
+            "is unidentified; drop it from one of them (e.g. fix u13 at 0)"
+        )
+
+
+@dataclass(frozen=True)
+class DeterrenceModel:
+    """Likelihood of the deterrence game for fixed data (see module docstring)."""
+
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    outcome: np.ndarray
+    link: str
+    error: str
+    functions: LinkFunctions = field(init=False, repr=False)
+    slices: tuple[slice, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", link_functions(self.link))
+        bounds = np.cumsum([0] + [matrix.shape[1] for matrix in self.matrices])
+        object.__setattr__(
+            self,
+            "slices",
+            tuple(slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)),
+        )
+
+    @property
+    def n_params(self) -> int:
+        return self.slices[-1].stop
+
+    def utilities(
+        self, theta: np.ndarray, matrices: tuple[np.ndarray, ...] | None = None
+    ) -> list[np.ndarray]:
+        matrices = self.matrices if matrices is None else matrices
+        return [matrix @ theta[part] for matrix, part in zip(matrices, self.slices, strict=True)]
+
+    def probabilities(
+        self, theta: np.ndarray, matrices: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(P(escalate), P(war | escalate)) at ``theta`` for the given (or fitted) regressors."""
+        u11, u13, u14, u24 = self.utilities(theta, matrices)
+        functions = self.functions
+        s4 = _SQRT2 if self.error == "agent" else 1.0
+        war = functions.cdf(u24 / s4)
+        back_down = functions.cdf(-u24 / s4)
+        s2 = _SQRT2 if self.error == "agent" else np.sqrt(1.0 + war**2 + back_down**2)
+        escalate = functions.cdf((back_down * u13 + war * u14 - u11) / s2)
+        return escalate, war
+
+    def _pieces(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        u11, u13, u14, u24 = self.utilities(theta)
+        functions, y = self.functions, self.outcome
+        s4 = _SQRT2 if self.error == "agent" else 1.0
+        x4 = u24 / s4
+        war, back_down = functions.cdf(x4), functions.cdf(-x4)
+        spread = u14 - u13
+        w = back_down * u13 + war * u14 - u11
+        if self.error == "agent":
+            s2 = np.full_like(w, _SQRT2)
+            dx2_dwar = spread / s2
+        else:
+            root = np.sqrt(1.0 + war**2 + back_down**2)
+            s2 = root
+            ds2_dwar = (war - back_down) / root
+            dx2_dwar = spread / s2 - w * ds2_dwar / s2**2
+        x2 = w / s2
+        escalated = y != STATUS_QUO
+        fought = y == WAR
+        loglik = np.where(
+            escalated,
+            functions.log_cdf(x2) + np.where(fought, functions.log_cdf(x4), functions.log_cdf(-x4)),
+            functions.log_cdf(-x2),
+        )
+        # d loglik / d x2 and the direct d loglik / d x4 (player 2's own choice).
+        g2 = np.where(escalated, functions.score(x2), -functions.score(-x2))
+        g4 = np.where(escalated, np.where(fought, functions.score(x4), -functions.score(-x4)), 0.0)
+        dwar_du24 = functions.pdf(x4) / s4
+        return {
+            "loglik": loglik,
+            "d_u11": -g2 / s2,
+            "d_u13": g2 * back_down / s2,
+            "d_u14": g2 * war / s2,
+            "d_u24": g4 / s4 + g2 * dx2_dwar * dwar_du24,
+        }
+
+    def loglik(self, theta: np.ndarray) -> float:
+        return float(np.sum(self._pieces(theta)["loglik"]))
+
+    def loglik_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        pieces = self._pieces(theta)
+        gradient = np.concatenate(
+            [
+                matrix.T @ pieces[f"d_{name}"]
+                for matrix, name in zip(self.matrices, UTILITIES, strict=True)
+            ]
+        )
+        return float(np.sum(pieces["loglik"])), gradient
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self.loglik_and_gradient(theta)[1]
+
+    def scores(self, theta: np.ndarray) -> np.ndarray:
+        """Per-observation gradients ``(n, k)`` (for OPG/sandwich covariances)."""
+        pieces = self._pieces(theta)
+        return np.hstack(
+            [
+                matrix * pieces[f"d_{name}"][:, None]
+                for matrix, name in zip(self.matrices, UTILITIES, strict=True)
+            ]
+        )
+
+    def negative(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Negative log-likelihood and its gradient (what the optimizer minimizes)."""
+        value, gradient = self.loglik_and_gradient(theta)
+        if not np.isfinite(value):
+            return math.inf, np.zeros_like(theta)
+        return -value, -gradient
+
+    # --- starting values ----------------------------------------------------------------
+    def backwards_induction_start(self) -> np.ndarray:
+        """Statistical backwards induction starting values (see module docstring)."""
+        x11, x13, x14, z = self.matrices
+        escalated = self.outcome != STATUS_QUO
+        s4 = _SQRT2 if self.error == "agent" else 1.0
+        gamma = _binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
+        war = self.functions.cdf(z @ gamma) if z.shape[1] else np.full(len(z), 0.5)
+        back_down = 1.0 - war
+        stacked = np.hstack([-x11, back_down[:, None] * x13, war[:, None] * x14])
+        delta = _binary_fit(stacked, escalated, self.functions)
+        if self.error == "agent":
+            s2 = _SQRT2
+        else:
+            s2 = float(np.mean(np.sqrt(1.0 + war**2 + back_down**2)))
+        start = np.concatenate([delta * s2, gamma * s4])
+        return np.where(np.isfinite(start), start, 0.0)
+
+
+def _binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions) -> np.ndarray:
+    """Binary probit/logit MLE (a few BFGS steps suffice for starting values)."""
+    k = design.shape[1]
+    if k == 0 or design.shape[0] == 0:
+        return np.zeros(k)
+    sign = np.where(chosen, 1.0, -1.0)
+
+    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        index = sign * (design @ beta)
+        return -float(np.sum(functions.log_cdf(index))), -(
+            design.T @ (sign * functions.score(index))
+        )
+
+    result = optimize.minimize(
+        negative, np.zeros(k), jac=True, method="BFGS", options={"maxiter": 100, "gtol": 1e-4}
+    )
+    # Separation drives coefficients off to infinity; clip so the main fit can recover.
+    return np.clip(result.x, -10.0, 10.0)
+
+
+def _newton_polish(
+    model: DeterrenceModel, theta: np.ndarray, steps: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """A few Newton steps with the numerical Hessian of the analytic gradient.
+
+    BFGS stops at a gradient tolerance; Newton steps make the optimum precise to the
+    last digits (so estimates can be compared with games to 1e-6) and yield the Hessian.
+    The Hessian is recomputed only after a step that is not tiny (it changes by O(step)).
+    """
+    hessian = numerical_hessian(model.gradient, theta)
+    for _ in range(steps):
+        gradient = model.gradient(theta)
+        if np.max(np.abs(gradient)) < 1e-9:
+            break
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            break
+        candidate = theta - step
+        if not model.loglik(candidate) >= model.loglik(theta) - 1e-12:
+            break
+        theta = candidate
+        if np.max(np.abs(step)) > 1e-7 * max(1.0, float(np.max(np.abs(theta)))):
+            hessian = numerical_hessian(model.gradient, theta)
+    return theta, hessian
+
+
+def fit_deterrence(
+    formula: str,
+    data: pd.DataFrame,
+    link: Literal["probit", "logit"] = "probit",
+    error: Literal["agent", "private"] = "agent",
+    subset: object = None,
+    na: Literal["drop", "raise"] = "drop",
+    start: np.ndarray | None = None,
+    maxiter: int = 1000,
+) -> EstimationResults:
+    """Fit the deterrence game by maximum likelihood (games' ``egame12``).
+
+    Parameters
+    ----------
+    formula
+        ``"y ~ u11 | u13 | u14 | u24"``; ``y`` is two 0/1 indicators (``esc + war``), one
+        3-level categorical (status quo, back down, war) or one 3-valued numeric column. A part
+        ``0`` fixes that utility at 0, ``1`` is a constant only.
+    data
+        A pandas DataFrame holding every column the formula uses.
+    link, error
+        ``"probit"``/``"logit"`` and ``"agent"``/``"private"`` (see module docstring).
+    subset
+        Boolean mask over ``data`` rows, or a string for :meth:`pandas.DataFrame.eval`
+        (``"year >= 1850"``).
+    na
+        ``"drop"`` rows with missing values (counted in the summary) or ``"raise"``.
+    start
+        Optional starting values (default: statistical backwards induction).
+    maxiter
+        Iteration limit of the BFGS optimizer.
+    """
+    functions = link_functions(link)  # validates link
+    if not isinstance(error, str) or error not in ERRORS:
+        raise InputError(f"error: must be one of {', '.join(ERRORS)}; got {error!r}")
+    if not isinstance(maxiter, int) or maxiter < 1:
+        raise InputError(f"maxiter: expected a positive integer, got {maxiter!r}")
+    started = time.perf_counter()
+    design = parse_formula(formula, data, list(UTILITIES), subset=subset, na=na)
+    codes, levels = _outcome_codes(design)
+    _check_identified(design)
+    matrices = tuple(design.matrices())
+    model = DeterrenceModel(matrices=matrices, outcome=codes, link=functions.name, error=error)
+
+    equations = (f"u1({levels[0]})", f"u1({levels[1]})", f"u1({levels[2]})", f"u2({levels[2]})")
+    labels = [
+        f"{equation}:{term}"
+        for equation, (_, matrix) in zip(equations, design.parts, strict=True)
+        for term in matrix.columns
+    ]
+    if model.n_params == 0:
+        raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
+
+    if start is None:
+        theta0 = model.backwards_induction_start()
+        if not np.isfinite(model.loglik(theta0)):
+            theta0 = np.zeros(model.n_params)
+    else:
+        try:
+            theta0 = np.asarray(start, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise InputTypeError(f"start: expected {model.n_params} numbers") from None
+        if theta0.size != model.n_params or not np.all(np.isfinite(theta0)):
+            raise InputError(f"start: expected {model.n_params} finite numbers ({labels})")
+
+    result = optimize.minimize(
+        model.negative,
+        theta0,
+        jac=True,
+        method="BFGS",
+        options={"maxiter": maxiter, "gtol": 1e-6},
+    )
+    theta, hessian = _newton_polish(model, result.x)
+    llf, gradient = model.loglik_and_gradient(theta)
+    max_gradient = float(np.max(np.abs(gradient)))
+    converged = bool(np.isfinite(llf) and max_gradient < 1e-4)
+
+    covariance = hessian_covariance(hessian)
+    notes = []
+    if covariance.note:
+        notes.append(covariance.note)
+    if not converged:
+        notes.append(
+            f"the optimizer did not converge (largest |gradient| {max_gradient:.3g}; "
+            f"scipy: {result.message})"
+        )
+    elapsed = time.perf_counter() - started
+
+    def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+        if newdata is None:
+            regressors, index = matrices, design.index
+        else:
+            regressors, index = tuple(design.regressors(newdata)), newdata.index
+        escalate, war = model.probabilities(theta, regressors)
+        return pd.DataFrame(
+            {
+                "status_quo": 1.0 - escalate,
+                "back_down": escalate * (1.0 - war),
+                "war": escalate * war,
+                "escalate": escalate,
+                "war_given_escalate": war,
+            },
+            index=index,
+        )
+
+    return EstimationResults(
+        model=f"Strategic deterrence game (egame12), {link}, {error} error",
+        method="Maximum likelihood (BFGS, analytic gradient; Newton-polished)",
+        params=pd.Series(theta, index=labels),
+        cov=covariance.matrix,
+        llf=llf,
+        nobs=design.nobs,
+        n_dropped=design.n_dropped,
+        converged=converged,
+        notes=tuple(notes),
+        predictor=predictor,
+        extra={
+            "link": link,
+            "error": error,
+            "iterations": int(result.nit),
+            "function evaluations": int(result.nfev),
+            "max |gradient|": max_gradient,
+            "outcomes": ", ".join(levels),
+            "fit time (s)": elapsed,
+            "hessian": hessian,
+            "formula": formula,
+        },
+        covariance_type="inverse negative Hessian (numerical, from analytic gradient)",
+    )

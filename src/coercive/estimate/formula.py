@@ -1,0 +1,365 @@
+"""Multi-part model formulas (``y ~ part1 | part2 | ...``) turned into design matrices.
+
+The R packages that estimate strategic models (games: Kenkel & Signorino; sigInt:
+Crisman-Cox & Gibilisco 2021) write one linear index per utility as one part of a
+``Formula``-style right-hand side separated by ``|``. This module does the same with
+:mod:`formulaic`, using R's conventions so that coefficient labels match:
+
+* a part ``0`` (or ``-1``) fixes that utility at zero: no columns;
+* a part ``1`` is a constant only; any other part has an intercept unless it says ``- 1``
+  (or ``0 + ...``);
+* transforms work (``sqrt(x)``, ``log(x)``, ``exp(x)``, ``abs(x)``, ``np.<f>(x)``, ``I(x**2)``);
+* factors (pandas categoricals, strings, booleans) are treatment coded with the first level as
+  the reference, labelled like R: ``regime2dem``; the intercept is ``(Intercept)``;
+* the left side is several numeric columns (``esc + war``, ``sq + cd + sf + bd``) or one
+  categorical column (its levels, in order, are the outcomes).
+
+API
+---
+``parse_formula(formula, data, part_names, *, subset=None, na="drop") -> DesignParts``
+    ``part_names`` (e.g. ``["u1(sq)", ...]`` or ``["SA", "VA", ...]``) fixes how many parts the
+    right side must have and prefixes the labels (``"SA:contig"``). ``subset`` is a boolean
+    mask aligned with ``data`` or a string for :meth:`pandas.DataFrame.eval`; it is applied
+    before missing values are handled. ``na="drop"`` drops rows with a missing or non-finite
+    value in any used column and counts them; ``na="raise"`` refuses such rows.
+``DesignParts``
+    ``parts`` (tuple of ``(name, DataFrame)``), ``outcome`` (float array ``(n, k)`` for columns,
+    int codes ``(n,)`` for a categorical), ``outcome_names``, ``outcome_kind``
+    (``"columns"`` or ``"categorical"``), ``outcome_levels``, ``n_dropped``, ``index`` (labels
+    of the rows kept), ``labels()`` (``part:term`` for all columns in order), ``n_columns``,
+    ``regressors(newdata)`` (the parts' matrices for new data with the fitted coding; rows with
+    missing values come back as NaN rows).
+
+Errors (all :class:`coercive._errors.InputError`, one line): wrong number of parts (expected vs
+got), unknown column (named), a used column that is entirely missing, no outcome variation,
+no complete rows, an unseen factor level in ``newdata``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from coercive._errors import InputError, InputTypeError
+
+__all__ = ["DesignParts", "parse_formula", "split_formula"]
+
+# Names usable in formulas besides the data's columns (R spellings mapped to numpy).
+_CONTEXT: dict[str, Any] = {
+    "np": np,
+    "sqrt": np.sqrt,
+    "log": np.log,
+    "log1p": np.log1p,
+    "exp": np.exp,
+    "abs": np.abs,
+}
+
+NaPolicy = Literal["drop", "raise"]
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split ``text`` on ``separator`` outside parentheses/brackets."""
+    pieces: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == separator and depth == 0:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return [piece.strip() for piece in pieces]
+
+
+def split_formula(formula: str) -> tuple[list[str], list[str]]:
+    """Return (left-hand terms, right-hand parts) of ``lhs ~ p1 | p2 | ...``."""
+    if not isinstance(formula, str):
+        raise InputTypeError(f"formula: expected a string like 'y ~ x | z', got {formula!r}")
+    sides = _split_top_level(formula, "~")
+    if len(sides) != 2 or not sides[0] or not sides[1]:
+        raise InputError(f"formula: expected exactly one '~' with terms on both sides: {formula!r}")
+    lhs_terms = _split_top_level(sides[0], "+")
+    if any(not term for term in lhs_terms):
+        raise InputError(f"formula: empty term on the left of '~': {formula!r}")
+    parts = _split_top_level(sides[1], "|")
+    if any(not part for part in parts):
+        raise InputError(f"formula: empty part between '|' separators: {formula!r}")
+    return lhs_terms, parts
+
+
+_TREATMENT = re.compile(r"\[(?:T\.)?([^\]]*)\]")
+
+
+def _r_label(column: str) -> str:
+    """formulaic column name -> R's model.matrix name (``f[T.lev]`` -> ``flev``)."""
+    if column == "Intercept":
+        return "(Intercept)"
+    return _TREATMENT.sub(lambda match: match.group(1), column)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    return (
+        isinstance(series.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(series.dtype)
+        or pd.api.types.is_string_dtype(series.dtype)
+        or pd.api.types.is_bool_dtype(series.dtype)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(expression: str) -> Any:
+    """formulaic's parse of one part, cached: parsing dominates the cost of small fits."""
+    from formulaic import Formula
+
+    return Formula(expression)
+
+
+def _required(expression: str, data: pd.DataFrame, where: str) -> set[str]:
+    try:
+        variables = set(_parsed(expression).required_variables)
+    except Exception as error:  # formulaic raises several parser error types
+        raise InputError(f"formula: cannot parse {where} {expression!r}: {error}") from None
+    variables = {name for name in variables if name not in _CONTEXT}
+    unknown = sorted(name for name in variables if name not in data.columns)
+    if unknown:
+        raise InputError(
+            f"formula: unknown column {unknown[0]!r} in {where} (not in data)"
+            + (f"; also {', '.join(map(repr, unknown[1:]))}" if len(unknown) > 1 else "")
+        )
+    return variables
+
+
+@dataclass(frozen=True)
+class DesignParts:
+    """Design matrices of a multi-part formula (see module docstring)."""
+
+    formula: str
+    part_names: tuple[str, ...]
+    parts: tuple[tuple[str, pd.DataFrame], ...]
+    outcome: np.ndarray
+    outcome_names: tuple[str, ...]
+    outcome_kind: Literal["columns", "categorical"]
+    outcome_levels: tuple[str, ...] | None
+    n_dropped: int
+    index: pd.Index
+    _specs: tuple[Any, ...] = field(repr=False, default=())
+    _variables: tuple[str, ...] = field(repr=False, default=())
+    _levels: dict[str, tuple[Any, ...]] = field(repr=False, default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        return len(self.index)
+
+    @property
+    def n_columns(self) -> int:
+        return sum(matrix.shape[1] for _, matrix in self.parts)
+
+    def labels(self) -> list[str]:
+        """``part:term`` labels of all columns, part by part."""
+        return [f"{name}:{term}" for name, matrix in self.parts for term in matrix.columns]
+
+    def matrices(self) -> list[np.ndarray]:
+        """The parts as float arrays ``(n, k_part)`` (``k_part`` may be 0)."""
+        return [matrix.to_numpy(dtype=float) for _, matrix in self.parts]
+
+    def regressors(self, newdata: pd.DataFrame) -> list[np.ndarray]:
+        """Each part's matrix for ``newdata`` with the fitted coding; incomplete rows -> NaN."""
+        if not isinstance(newdata, pd.DataFrame):
+            raise InputTypeError(f"newdata: expected a pandas DataFrame, got {type(newdata)}")
+        missing = [name for name in self._variables if name not in newdata.columns]
+        if missing:
+            raise InputError(f"newdata: column {missing[0]!r} used by the model is missing")
+        used = newdata.loc[:, list(self._variables)]
+        complete = _complete_rows(used)
+        for name, levels in self._levels.items():
+            present = used.loc[complete, name]
+            unseen = sorted({str(value) for value in present if value not in levels})
+            if unseen:
+                raise InputError(
+                    f"newdata: column {name!r} has level(s) {', '.join(unseen)} not seen in "
+                    f"fitting (allowed: {', '.join(map(str, levels))})"
+                )
+        rows = newdata.loc[complete]
+        out = []
+        for (name, fitted), spec in zip(self.parts, self._specs, strict=True):
+            full = np.full((len(newdata), fitted.shape[1]), np.nan)
+            if fitted.shape[1] and len(rows):
+                try:
+                    matrix = spec.get_model_matrix(rows, context=_CONTEXT)
+                except Exception as error:
+                    raise InputError(f"newdata: cannot build part {name!r}: {error}") from None
+                full[complete] = np.asarray(matrix, dtype=float)
+            out.append(full)
+        return out
+
+
+def _complete_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with no missing value (and no inf in numeric columns)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for _, column in frame.items():
+        mask &= column.notna().to_numpy()
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            mask &= np.isfinite(column.to_numpy(dtype=float, na_value=np.nan))
+    return mask
+
+
+def _subset_mask(subset: object, data: pd.DataFrame) -> np.ndarray:
+    if isinstance(subset, str):
+        try:
+            values = data.eval(subset)
+        except Exception as error:
+            raise InputError(f"subset: cannot evaluate {subset!r}: {error}") from None
+    else:
+        values = subset
+    mask = np.asarray(values)
+    if mask.shape != (len(data),) or mask.dtype != bool:
+        raise InputError(f"subset: expected {len(data)} booleans (one per data row)")
+    return mask
+
+
+def parse_formula(
+    formula: str,
+    data: pd.DataFrame,
+    part_names: Sequence[str],
+    *,
+    subset: object = None,
+    na: NaPolicy = "drop",
+) -> DesignParts:
+    """Split ``formula`` into ``len(part_names)`` design matrices (see module docstring)."""
+    from formulaic import model_matrix
+
+    if not isinstance(data, pd.DataFrame):
+        raise InputTypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    if na not in ("drop", "raise"):
+        raise InputError(f"na: expected 'drop' or 'raise', got {na!r}")
+    lhs_terms, rhs_parts = split_formula(formula)
+    if len(rhs_parts) != len(part_names):
+        raise InputError(
+            f"formula: expected {len(part_names)} right-hand parts separated by '|' "
+            f"({' | '.join(part_names)}), got {len(rhs_parts)}"
+        )
+
+    variables: set[str] = set()
+    lhs_variables: set[str] = set()
+    for term in lhs_terms:
+        lhs_variables |= _required(term, data, "the left-hand side")
+    variables |= lhs_variables
+    rhs_variables: set[str] = set()
+    for name, part in zip(part_names, rhs_parts, strict=True):
+        rhs_variables |= _required(part, data, f"part {name!r}")
+    variables |= rhs_variables
+    ordered = [name for name in data.columns if name in variables]
+    for name in ordered:
+        if data[name].isna().all():
+            raise InputError(f"data: column {name!r} is entirely missing")
+
+    frame = data.loc[:, ordered]
+    if subset is not None:
+        frame = frame.loc[_subset_mask(subset, data)]
+    complete = _complete_rows(frame)
+    n_dropped = int((~complete).sum())
+    if n_dropped and na == "raise":
+        raise InputError(
+            f"data: {n_dropped} row(s) have missing or non-finite values in the model's columns "
+            "(use na='drop' to drop them)"
+        )
+    frame = frame.loc[complete].copy()
+    if len(frame) == 0:
+        raise InputError("data: no complete rows for this formula")
+    # Unused factor levels would give all-zero (unidentified) columns, as R's
+    # drop.unused.levels avoids.
+    for name, column in frame.items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            frame[name] = column.cat.remove_unused_categories()
+
+    outcome, outcome_names, kind, levels = _outcome(lhs_terms, frame)
+
+    parts: list[tuple[str, pd.DataFrame]] = []
+    specs = []
+    for name, part in zip(part_names, rhs_parts, strict=True):
+        try:
+            matrix = model_matrix(_parsed(part), frame, context=_CONTEXT, na_action="raise")
+        except Exception as error:
+            raise InputError(f"formula: cannot build part {name!r} ({part!r}): {error}") from None
+        values = np.asarray(matrix, dtype=float)
+        if not np.all(np.isfinite(values)):
+            bad = int((~np.isfinite(values).all(axis=1)).sum())
+            raise InputError(
+                f"formula: part {name!r} ({part!r}) gives NaN/inf in {bad} row(s) "
+                "(e.g. log or sqrt of a non-positive value)"
+            )
+        columns = [_r_label(str(column)) for column in matrix.columns]
+        parts.append((name, pd.DataFrame(values, index=frame.index, columns=columns)))
+        specs.append(matrix.model_spec)
+
+    return DesignParts(
+        formula=formula,
+        part_names=tuple(part_names),
+        parts=tuple(parts),
+        outcome=outcome,
+        outcome_names=outcome_names,
+        outcome_kind=kind,
+        outcome_levels=levels,
+        n_dropped=n_dropped,
+        index=frame.index,
+        _specs=tuple(specs),
+        _variables=tuple(name for name in ordered if name in rhs_variables),
+        _levels={
+            name: tuple(pd.Categorical(frame[name]).categories)
+            for name in ordered
+            if name in rhs_variables and _is_categorical(frame[name])
+        },
+    )
+
+
+def _outcome(
+    lhs_terms: list[str], frame: pd.DataFrame
+) -> tuple[np.ndarray, tuple[str, ...], Literal["columns", "categorical"], tuple[str, ...] | None]:
+    if (
+        len(lhs_terms) == 1
+        and lhs_terms[0] in frame.columns
+        and _is_categorical(frame[lhs_terms[0]])
+    ):
+        column = frame[lhs_terms[0]]
+        categorical = pd.Categorical(column)
+        levels = tuple(str(level) for level in categorical.categories)
+        codes = np.asarray(categorical.codes, dtype=np.int64)
+        if len(np.unique(codes)) < 2:
+            raise InputError(f"data: outcome {lhs_terms[0]!r} has no variation (one level)")
+        return codes, (lhs_terms[0],), "categorical", levels
+
+    columns = []
+    for term in lhs_terms:
+        if term in frame.columns:
+            values = frame[term]
+            if _is_categorical(values):
+                raise InputError(
+                    f"formula: outcome column {term!r} is categorical; "
+                    "use one categorical column alone or numeric columns"
+                )
+            columns.append(values.to_numpy(dtype=float))
+        else:
+            try:
+                evaluated = frame.eval(term)
+            except Exception as error:
+                raise InputError(f"formula: cannot evaluate outcome {term!r}: {error}") from None
+            columns.append(np.asarray(evaluated, dtype=float))
+    outcome = np.column_stack(columns)
+    if np.all(outcome == outcome[0]):
+        raise InputError(
+            f"data: outcome {' + '.join(lhs_terms)} has no variation (every row the same)"
+        )
+    return outcome, tuple(lhs_terms), "columns", None

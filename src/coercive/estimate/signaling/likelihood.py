@@ -1,0 +1,487 @@
+"""Pseudo-likelihood of the Lewis–Schultz crisis signaling game, with analytic derivatives.
+
+References: Lewis, J. B. and Schultz, K. A. (2003), *Political Analysis* 11:345–367 (the
+game); Crisman-Cox, C. and Gibilisco, M. (2021), "Estimating signaling games in
+international relations: problems and solutions", *PSRM* 9(3) (the PL/NPL estimators, R
+package sigInt 0.2.0); Aguirregabiria, V. and Mira, P. (2007), *Econometrica* 75(1):1–53
+(pseudo-likelihood and its nested fixed point).
+
+The game (payoffs A, B): status quo ``(SA, 0)``; B concedes ``(VA, CB)``; A stands firm
+``(WA + eA, WB + eB)``; A backs down ``(a + ea, VB)``; ``eA, ea, eB ~ N(0, 1)`` private
+(``sigma`` is fixed at 1, which sets the scale of every payoff, as in sigInt). Each payoff is
+a linear index ``X_part @ beta_part`` (or a fixed number).
+
+Given beliefs ``r`` = Pr(B resists) and ``f`` = Pr(A stands firm | challenge, resistance):
+
+* A challenges iff ``max(WA + eA, a + ea) >= c``, ``c = (SA - (1 - r) VA) / r``. With the
+  standardized thresholds ``u = c - WA`` and ``v = c - a``:
+  ``P(SQ) = Φ(u) Φ(v)``, ``pC = 1 - Φ(u) Φ(v)``;
+  ``P(challenge and firm) = I(u, v)``, ``P(challenge and back down) = I(v, u)``, where
+  ``I(z0, z1) = ∫_{z0}^∞ φ(x) Φ(x + z1 - z0) dx`` (a bivariate-normal orthant with
+  correlation 1/√2), so ``pF = I(u, v) / pC``.
+* B resists iff ``f (WB + eB) + (1 - f) VB >= CB``: ``pR = Φ(z)``,
+  ``z = WB + ((1 - f) VB - CB) / f``.
+
+A row observed ``n = (sq, cd, sf, bd)`` times contributes (with ``log pC + log pF = log I``)
+
+    sq [log Φ(u) + log Φ(v)] + cd [log pC + log Φ(-z)]
+        + sf [log I(u, v) + log Φ(z)] + bd [log I(v, u) + log Φ(z)].
+
+In the pseudo-likelihood ``r, f`` are fixed first-stage values, so ``u``, ``v`` and ``z`` are
+*linear* in the coefficients: ``u = D_u @ theta + o_u`` etc. The log-likelihood is a sum of
+functions of three indices per row, and its gradient and Hessian follow from the first and
+second derivatives of those functions (derived below), assembled with three matrix products.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import log_ndtr, ndtr, owens_t
+
+__all__ = [
+    "PARTS",
+    "PayoffDesign",
+    "PseudoLikelihood",
+    "NewtonResult",
+    "best_responses",
+    "log_orthant",
+    "maximize",
+    "outcome_log_probabilities",
+    "payoff_values",
+]
+
+#: The seven payoffs, in sigInt's formula order.
+PARTS: tuple[str, ...] = ("SA", "VA", "CB", "WA", "WB", "a", "VB")
+
+_SQRT2 = math.sqrt(2.0)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+# Below this the bulk formula for I loses relative accuracy; use log-space quadrature.
+_BULK_FLOOR = 1e-6
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
+
+
+def _log_pdf(x: np.ndarray) -> np.ndarray:
+    return -0.5 * x * x - _LOG_SQRT_2PI
+
+
+def _mills(x: np.ndarray) -> np.ndarray:
+    """φ(x)/Φ(x), computed in log space so it is finite for every finite x."""
+    return np.exp(_log_pdf(x) - log_ndtr(x))
+
+
+# --- the orthant integral I(z0, z1) -----------------------------------------------------
+
+
+def _orthant_bulk(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """I(z0, z1) = Φ₂(-z0, (z1 - z0)/√2; 1/√2) by Owen's T (absolute accuracy ~1e-16)."""
+    h = -z0
+    k = (z1 - z0) / _SQRT2
+    rho = 1.0 / _SQRT2
+    scale = math.sqrt(1.0 - rho * rho)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a_h = np.where(h == 0.0, np.inf, (k - rho * h) / (h * scale))
+        a_k = np.where(k == 0.0, np.inf, (h - rho * k) / (k * scale))
+    # Owen (1956): Φ₂(h,k;ρ) = ½Φ(h) + ½Φ(k) − T(h,a_h) − T(k,a_k) − β.
+    beta = np.where((h * k < 0.0) | ((h * k == 0.0) & (h + k < 0.0)), 0.5, 0.0)
+    return 0.5 * (ndtr(h) + ndtr(k)) - owens_t(h, a_h) - owens_t(k, a_k) - beta
+
+
+def _log_orthant_quadrature(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """log I by Gauss–Legendre quadrature of the log-concave integrand, in log space.
+
+    The integrand ``g(x) = log φ(x) + log Φ(x + δ)`` (``δ = z1 - z0``) has curvature in
+    [-2, -1], so it falls by at least ``t²/2`` at distance ``t`` from its mode: a window of
+    10 around the mode (or graded panels from ``z0`` when the mode lies below it) holds all
+    the mass to double precision.
+    """
+    delta = z1 - z0
+    mode = np.maximum(0.0, -0.5 * delta)
+    for _ in range(50):  # Newton on g'(x) = -x + λ(x + δ); g'' in [-2, -1]
+        lam = _mills(mode + delta)
+        slope = -mode + lam
+        curvature = -1.0 - lam * (mode + delta + lam)
+        step = slope / curvature
+        mode = mode - step
+        if np.all(np.abs(step) < 1e-12 * (1.0 + np.abs(mode))):
+            break
+    interior = mode >= z0
+    decay = np.where(interior, 1.0, z0 - _mills(z0 + delta))  # -g'(z0) > 0 when mode < z0
+    length = np.minimum(50.0 / np.maximum(decay, 1e-300), 10.0)
+    # Panel edges relative to the start of integration.
+    start = np.where(interior, np.maximum(z0, mode - 10.0), z0)
+    stop_interior = mode + 10.0 - start
+    fractions_graded = np.array([0.0, 1.0 / 32.0, 1.0 / 8.0, 3.0 / 8.0, 1.0])
+    fractions_even = np.linspace(0.0, 1.0, 5)
+    edges = np.where(
+        interior[:, None],
+        stop_interior[:, None] * fractions_even[None, :],
+        length[:, None] * fractions_graded[None, :],
+    )
+    left, right = edges[:, :-1], edges[:, 1:]
+    half = 0.5 * (right - left)
+    nodes = (left + half)[:, :, None] + half[:, :, None] * _GL_NODES[None, None, :]
+    x = start[:, None, None] + nodes
+    log_terms = (
+        np.log(half)[:, :, None]
+        + np.log(_GL_WEIGHTS)[None, None, :]
+        + _log_pdf(x)
+        + log_ndtr(x + delta[:, None, None])
+    )
+    log_terms = log_terms.reshape(len(z0), -1)
+    top = log_terms.max(axis=1)
+    return top + np.log(np.exp(log_terms - top[:, None]).sum(axis=1))
+
+
+def log_orthant(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """log I(z0, z1), ``I = P(eA >= z0, ea <= eA + z1 - z0)`` for independent N(0,1) shocks.
+
+    ``I(u, v)`` is the probability that A challenges and would stand firm; ``I(v, u)`` that it
+    challenges and would back down. Accurate relative to its value for all finite inputs.
+    """
+    z0, z1 = np.broadcast_arrays(np.asarray(z0, dtype=float), np.asarray(z1, dtype=float))
+    shape = z0.shape
+    z0, z1 = z0.ravel(), z1.ravel()
+    bulk = _orthant_bulk(z0, z1)
+    out = np.empty_like(bulk)
+    good = bulk >= _BULK_FLOOR
+    out[good] = np.log(bulk[good])
+    if not np.all(good):
+        out[~good] = _log_orthant_quadrature(z0[~good], z1[~good])
+    return out.reshape(shape)
+
+
+def _orthant_derivatives(
+    z0: np.ndarray, z1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """log I(z0, z1) and the first/second derivatives of log I in (z0, z1).
+
+    With δ = z1 - z0 and ``K = ∂I/∂δ = φ(δ/√2) Φ(-(z0 + z1)/√2) / √2``:
+    ``∂I/∂z0|δ = -φ(z0)Φ(z1)``, ``∂²I/∂z0²|δ = z0 φ(z0)Φ(z1) - φ(z0)φ(z1)``,
+    ``∂²I/∂z0∂δ = -φ(z0)φ(z1)``, ``∂²I/∂δ² = -(δ/2) K - φ(z0)φ(z1)/2``; then
+    ``∂/∂z1 = ∂/∂δ`` and ``∂/∂z0|z1 = ∂/∂z0|δ - ∂/∂δ``. Ratios to I are formed in log space.
+    """
+    log_i = log_orthant(z0, z1)
+    delta = z1 - z0
+    # Each ratio below is (term / I), exponentiated from logs.
+    edge = np.exp(_log_pdf(z0) + log_ndtr(z1) - log_i)  # φ(z0)Φ(z1)/I
+    joint = np.exp(_log_pdf(z0) + _log_pdf(z1) - log_i)  # φ(z0)φ(z1)/I
+    k_ratio = np.exp(
+        _log_pdf(delta / _SQRT2) + log_ndtr(-(z0 + z1) / _SQRT2) - 0.5 * math.log(2.0) - log_i
+    )
+    i_z0 = -edge  # in (z0, δ)
+    i_d = k_ratio
+    i_z0z0 = z0 * edge - joint
+    i_z0d = -joint
+    i_dd = -0.5 * delta * k_ratio - 0.5 * joint
+    # Change of variables (z0, δ) -> (z0, z1).
+    d0 = i_z0 - i_d
+    d1 = i_d
+    h00 = (i_z0z0 - 2.0 * i_z0d + i_dd) - d0 * d0
+    h01 = (i_z0d - i_dd) - d0 * d1
+    h11 = i_dd - d1 * d1
+    return log_i, d0, d1, h00, h01, h11
+
+
+def _log_challenge(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """log pC = log(1 - Φ(u)Φ(v)) = log(Φ(-u) + Φ(u)Φ(-v)), without cancellation."""
+    return np.logaddexp(log_ndtr(-u), log_ndtr(u) + log_ndtr(-v))
+
+
+# --- data, payoffs, best responses ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoffDesign:
+    """Regressors of the seven payoffs and the outcome counts.
+
+    ``matrices[j]`` is the ``(n, k_j)`` design of payoff ``PARTS[j]`` (``k_j`` may be 0);
+    ``fixed[j]`` is the payoff's value when it has no columns (0 unless set by the user);
+    ``counts`` is ``(n, 4)``: sq, cd, sf, bd.
+    """
+
+    matrices: tuple[np.ndarray, ...]
+    fixed: tuple[float, ...]
+    counts: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.counts.shape[0])
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(int(matrix.shape[1]) for matrix in self.matrices)
+
+    @property
+    def n_params(self) -> int:
+        return sum(self.sizes)
+
+    def slices(self) -> dict[str, slice]:
+        edges = np.cumsum((0, *self.sizes))
+        return {part: slice(int(edges[j]), int(edges[j + 1])) for j, part in enumerate(PARTS)}
+
+
+def payoff_values(theta: np.ndarray, design: PayoffDesign) -> dict[str, np.ndarray]:
+    """Each payoff's value at every row for coefficients ``theta``."""
+    slices = design.slices()
+    values = {}
+    for j, part in enumerate(PARTS):
+        matrix = design.matrices[j]
+        if matrix.shape[1]:
+            values[part] = matrix @ theta[slices[part]]
+        else:
+            values[part] = np.full(design.n_rows, design.fixed[j])
+    return values
+
+
+def _thresholds(
+    payoffs: dict[str, np.ndarray], resist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(u, v) = (c - WA, c - a) with A's challenge threshold c = VA + (SA - VA)/pR."""
+    c = payoffs["VA"] + (payoffs["SA"] - payoffs["VA"]) / resist
+    return c - payoffs["WA"], c - payoffs["a"]
+
+
+def _resistance_index(payoffs: dict[str, np.ndarray], firm: np.ndarray) -> np.ndarray:
+    """z with pR = Φ(z): z = WB - VB + (VB - CB)/pF."""
+    return payoffs["WB"] - payoffs["VB"] + (payoffs["VB"] - payoffs["CB"]) / firm
+
+
+def best_responses(
+    payoffs: dict[str, np.ndarray], resist: np.ndarray, firm: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ψ: (pC, pF) as A's best response to the belief ``resist``; pR as B's to ``firm``.
+
+    Returns ``(challenge, firm_new, resist_new)``.
+    """
+    u, v = _thresholds(payoffs, resist)
+    log_pc = _log_challenge(u, v)
+    # pF = I(u, v) / (I(u, v) + I(v, u)): a ratio of two log-accurate terms.
+    log_firm = log_orthant(u, v)
+    log_back = log_orthant(v, u)
+    firm_new = 1.0 / (1.0 + np.exp(log_back - log_firm))
+    resist_new = ndtr(_resistance_index(payoffs, firm))
+    return np.exp(log_pc), firm_new, resist_new
+
+
+def outcome_log_probabilities(
+    payoffs: dict[str, np.ndarray], resist: np.ndarray, firm: np.ndarray
+) -> np.ndarray:
+    """``(n, 4)`` log P(SQ, CD, SF, BD) when A answers belief ``resist`` and B answers ``firm``."""
+    u, v = _thresholds(payoffs, resist)
+    z = _resistance_index(payoffs, firm)
+    return np.column_stack(
+        [
+            log_ndtr(u) + log_ndtr(v),
+            _log_challenge(u, v) + log_ndtr(-z),
+            log_orthant(u, v) + log_ndtr(z),
+            log_orthant(v, u) + log_ndtr(z),
+        ]
+    )
+
+
+# --- the pseudo-likelihood ----------------------------------------------------------------
+
+
+class PseudoLikelihood:
+    """The PL log-likelihood for fixed beliefs ``(resist, firm)`` with analytic derivatives.
+
+    The three indices are linear in ``theta``: ``u = D_u theta + o_u``, ``v = D_v theta + o_v``,
+    ``z = D_z theta + o_z`` with (for the row's beliefs r, f)
+    ``D_u = [X_SA/r, (1 - 1/r) X_VA, 0, -X_WA, 0, 0, 0]``,
+    ``D_v = [X_SA/r, (1 - 1/r) X_VA, 0, 0, 0, -X_a, 0]``,
+    ``D_z = [0, 0, -X_CB/f, 0, X_WB, 0, (1/f - 1) X_VB]``.
+    """
+
+    def __init__(self, design: PayoffDesign, resist: np.ndarray, firm: np.ndarray) -> None:
+        self.design = design
+        self.resist = np.asarray(resist, dtype=float)
+        self.firm = np.asarray(firm, dtype=float)
+        n, p = design.n_rows, design.n_params
+        slices = design.slices()
+        inv_r = 1.0 / self.resist
+        inv_f = 1.0 / self.firm
+        # Column-block coefficients of each payoff in each index (row-specific scalars).
+        weights = {
+            "u": {"SA": inv_r, "VA": 1.0 - inv_r, "WA": -np.ones(n)},
+            "v": {"SA": inv_r, "VA": 1.0 - inv_r, "a": -np.ones(n)},
+            "z": {"CB": -inv_f, "WB": np.ones(n), "VB": inv_f - 1.0},
+        }
+        self._design: dict[str, np.ndarray] = {}
+        self._offset: dict[str, np.ndarray] = {}
+        for index, terms in weights.items():
+            matrix = np.zeros((n, p))
+            offset = np.zeros(n)
+            for part, weight in terms.items():
+                j = PARTS.index(part)
+                if design.matrices[j].shape[1]:
+                    matrix[:, slices[part]] = weight[:, None] * design.matrices[j]
+                else:
+                    offset += weight * design.fixed[j]
+            self._design[index] = matrix
+            self._offset[index] = offset
+        counts = design.counts
+        self._sq, self._cd, self._sf, self._bd = (counts[:, j].astype(float) for j in range(4))
+        self._resisted = self._sf + self._bd
+
+    def indices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return tuple(self._design[i] @ theta + self._offset[i] for i in ("u", "v", "z"))
+
+    def _row_terms(
+        self, theta: np.ndarray, order: int
+    ) -> tuple[np.ndarray, list[np.ndarray] | None, list[np.ndarray] | None]:
+        """Row log-likelihoods; first derivatives in (u, v, z); second (uu, uv, vv, zz)."""
+        u, v, z = self.indices(theta)
+        sq, cd, sf, bd, resisted = self._sq, self._cd, self._sf, self._bd, self._resisted
+        log_pc = _log_challenge(u, v)
+        firm_terms = _orthant_derivatives(u, v) if order else (log_orthant(u, v),)
+        back_terms = _orthant_derivatives(v, u) if order else (log_orthant(v, u),)
+        row = (
+            _weighted(sq, log_ndtr(u) + log_ndtr(v))
+            + _weighted(cd, log_pc + log_ndtr(-z))
+            + _weighted(sf, firm_terms[0])
+            + _weighted(bd, back_terms[0])
+            + _weighted(resisted, log_ndtr(z))
+        )
+        if not order:
+            return row, None, None
+        lam_u, lam_v = _mills(u), _mills(v)
+        lam_z, lam_neg_z = _mills(z), _mills(-z)
+        # log pC derivatives: pC_u/pC = -φ(u)Φ(v)/pC, etc.
+        c_u = -np.exp(_log_pdf(u) + log_ndtr(v) - log_pc)
+        c_v = -np.exp(log_ndtr(u) + _log_pdf(v) - log_pc)
+        c_uv_raw = -np.exp(_log_pdf(u) + _log_pdf(v) - log_pc)
+        c_uu = -u * c_u - c_u * c_u
+        c_vv = -v * c_v - c_v * c_v
+        c_uv = c_uv_raw - c_u * c_v
+        _, f0, f1, f00, f01, f11 = firm_terms
+        _, b0, b1, b00, b01, b11 = back_terms  # derivatives in (v, u) order
+        grad = [
+            sq * lam_u + cd * c_u + sf * f0 + bd * b1,
+            sq * lam_v + cd * c_v + sf * f1 + bd * b0,
+            -cd * lam_neg_z + resisted * lam_z,
+        ]
+        hess = [
+            sq * (-lam_u * (u + lam_u)) + cd * c_uu + sf * f00 + bd * b11,
+            cd * c_uv + sf * f01 + bd * b01,
+            sq * (-lam_v * (v + lam_v)) + cd * c_vv + sf * f11 + bd * b00,
+            cd * (-lam_neg_z * (lam_neg_z - z)) + resisted * (-lam_z * (z + lam_z)),
+        ]
+        return row, grad, hess
+
+    def loglike(self, theta: np.ndarray) -> float:
+        row, _, _ = self._row_terms(theta, 0)
+        return float(row.sum())
+
+    def loglike_rows(self, theta: np.ndarray) -> np.ndarray:
+        return self._row_terms(theta, 0)[0]
+
+    def derivatives(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """(log-likelihood, gradient, Hessian) at ``theta``."""
+        row, grad, hess = self._row_terms(theta, 2)
+        assert grad is not None and hess is not None
+        d_u, d_v, d_z = self._design["u"], self._design["v"], self._design["z"]
+        gradient = d_u.T @ grad[0] + d_v.T @ grad[1] + d_z.T @ grad[2]
+        cross = d_u.T @ (hess[1][:, None] * d_v)
+        hessian = (
+            d_u.T @ (hess[0][:, None] * d_u)
+            + cross
+            + cross.T
+            + d_v.T @ (hess[2][:, None] * d_v)
+            + d_z.T @ (hess[3][:, None] * d_z)
+        )
+        return float(row.sum()), gradient, hessian
+
+    def index_derivatives(self, theta: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Row derivatives of the log-likelihood in (u, v, z) and (uu, uv, vv, zz)."""
+        _, grad, hess = self._row_terms(theta, 2)
+        assert grad is not None and hess is not None
+        return grad, hess
+
+    def row_scores(self, theta: np.ndarray) -> np.ndarray:
+        """``(n, p)`` per-row gradients (each row summing its observed games)."""
+        _, grad, _ = self._row_terms(theta, 1)
+        assert grad is not None
+        return (
+            grad[0][:, None] * self._design["u"]
+            + grad[1][:, None] * self._design["v"]
+            + grad[2][:, None] * self._design["z"]
+        )
+
+    def index_design(self, name: str) -> np.ndarray:
+        return self._design[name]
+
+
+def _weighted(count: np.ndarray, log_value: np.ndarray) -> np.ndarray:
+    """count * log_value with 0 * (-inf) = 0 (an outcome never seen adds nothing)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(count > 0, count * log_value, 0.0)
+
+
+# --- Newton–Raphson -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewtonResult:
+    theta: np.ndarray
+    loglike: float
+    gradient: np.ndarray
+    hessian: np.ndarray
+    iterations: int
+    converged: bool
+    message: str
+
+
+def maximize(
+    likelihood: PseudoLikelihood,
+    start: np.ndarray,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> NewtonResult:
+    """Newton–Raphson with the exact Hessian, eigenvalue-modified where not concave.
+
+    Each step solves ``(-H) step = g`` with the eigenvalues of ``-H`` replaced by their
+    absolute values (floored), so it is an ascent direction; the step is halved until the
+    log-likelihood does not fall. Converged when the step is below ``tol`` (max-abs).
+    """
+    theta = np.asarray(start, dtype=float).copy()
+    value, gradient, hessian = likelihood.derivatives(theta)
+    if not np.isfinite(value):
+        return NewtonResult(
+            theta, value, gradient, hessian, 0, False, "log-likelihood not finite at the start"
+        )
+    for iteration in range(1, max_iter + 1):
+        eigenvalues, eigenvectors = np.linalg.eigh(-hessian)
+        scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+        concave = bool(eigenvalues[0] > 1e-12 * scale)
+        modified = np.maximum(np.abs(eigenvalues), 1e-8 * scale)
+        step = eigenvectors @ ((eigenvectors.T @ gradient) / modified)
+        length = 1.0
+        while True:
+            candidate = theta + length * step
+            new_value, new_gradient, new_hessian = likelihood.derivatives(candidate)
+            if np.isfinite(new_value) and new_value >= value - 1e-10 * (1.0 + abs(value)):
+                break
+            length *= 0.5
+            if length < 1e-12:
+                return NewtonResult(
+                    theta,
+                    value,
+                    gradient,
+                    hessian,
+                    iteration,
+                    False,
+                    "line search failed to increase the log-likelihood",
+                )
+        theta, value, gradient, hessian = candidate, new_value, new_gradient, new_hessian
+        if np.max(np.abs(length * step)) < tol:
+            # A stationary point; where -H is not positive definite (a flat direction of an
+            # unidentified model) the covariance step reports it.
+            message = "converged" if concave else "converged (Hessian not negative definite)"
+            return NewtonResult(theta, value, gradient, hessian, iteration, True, message)
+    return NewtonResult(
+        theta, value, gradient, hessian, max_iter, False, f"no convergence in {max_iter} steps"
+    )

@@ -1,0 +1,499 @@
+"""Fit the Lewis–Schultz crisis signaling game by pseudo-likelihood (PL) or NPL.
+
+Reproduces the estimators of Crisman-Cox, C. and Gibilisco, M. (2021), "Estimating signaling
+games in international relations: problems and solutions", *PSRM* 9(3) — R package sigInt
+0.2.0 — for the game of Lewis, J. B. and Schultz, K. A. (2003), *Political Analysis*
+11:345–367. The NPL iteration is that of Aguirregabiria, V. and Mira, P. (2007),
+*Econometrica* 75(1):1–53.
+
+>>> from coercive.datasets import load
+>>> from coercive.estimate import fit_signaling
+>>> fit = fit_signaling(
+...     "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
+...     " | anticipatedsendercosts | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
+...     " | sqrt(senderecondep) + senderdemocracy + lncaprat | targetdemocracy + lncaprat"
+...     " | senderdemocracy | 0",
+...     load("sanctions"), method="npl")  # doctest: +SKIP
+>>> round(fit.llf, 3)  # doctest: +SKIP
+-3932.447
+
+Formula: ``sq + cd + sf + bd ~ SA | VA | CB | WA | WB | a | VB`` (sigInt's order). The left
+side counts how often each outcome was seen in the row's game; each part is a linear index
+of regressors with R's conventions (an intercept unless ``- 1``; ``0`` fixes the payoff at 0,
+or at the value given in ``fixed``). The shocks' scale is fixed at ``sigma = 1``. The model
+is unidentified when a regressor (the constant included) enters all of A's payoffs (SA, VA,
+WA, a) or all of B's (CB, WB, VB); such formulas are refused, as in sigInt.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from coercive._errors import InputError, InputTypeError
+from coercive.estimate.covariance import Covariance, hessian_covariance
+from coercive.estimate.formula import DesignParts, parse_formula
+from coercive.estimate.results import EstimationResults
+from coercive.estimate.signaling.covariance import npl_covariance
+from coercive.estimate.signaling.likelihood import (
+    PARTS,
+    NewtonResult,
+    PayoffDesign,
+    PseudoLikelihood,
+    best_responses,
+    maximize,
+    payoff_values,
+)
+
+__all__ = ["fit_signaling", "predict_equilibria"]
+
+MODEL_NAME = "Lewis-Schultz crisis signaling game"
+OUTCOMES = ("sq", "cd", "sf", "bd")
+_A_PARTS = ("SA", "VA", "WA", "a")
+_B_PARTS = ("CB", "WB", "VB")
+Method = Literal["npl", "pl"]
+
+
+# --- input checks ---------------------------------------------------------------------------
+
+
+def _check_counts(design: DesignParts) -> np.ndarray:
+    if design.outcome_kind != "columns" or design.outcome.shape[1] != 4:
+        raise InputError(
+            "formula: the left side must be four outcome counts 'sq + cd + sf + bd' "
+            f"(SQ, CD, SF, BD), got {' + '.join(design.outcome_names)}"
+        )
+    counts = design.outcome
+    names = " + ".join(design.outcome_names)
+    if np.any(counts < 0):
+        raise InputError(f"outcome counts ({names}): must be >= 0, found a negative count")
+    if np.any(counts != np.round(counts)):
+        raise InputError(f"outcome counts ({names}): must be whole numbers, found a fraction")
+    totals = counts.sum(axis=0)
+    if np.count_nonzero(totals) < 2:
+        seen = [design.outcome_names[j] for j in range(4) if totals[j] > 0]
+        raise InputError(
+            f"outcome counts ({names}): no variation in the outcome (only {seen} observed)"
+        )
+    return counts.astype(float)
+
+
+def _check_fixed(fixed: Mapping[str, float] | None, design: DesignParts) -> tuple[float, ...]:
+    values = dict.fromkeys(PARTS, 0.0)
+    if fixed is None:
+        return tuple(values.values())
+    if not isinstance(fixed, Mapping):
+        raise InputTypeError(f"fixed: expected a mapping like {{'VB': 1.0}}, got {fixed!r}")
+    sizes = {name: matrix.shape[1] for name, matrix in design.parts}
+    for name, value in fixed.items():
+        if name not in values:
+            raise InputError(f"fixed: unknown payoff {name!r}; allowed: {', '.join(PARTS)}")
+        if sizes[name]:
+            raise InputError(
+                f"fixed: payoff {name!r} has regressors in the formula; write its part as 0 "
+                "to fix it"
+            )
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputTypeError(f"fixed[{name!r}]: expected a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise InputError(f"fixed[{name!r}]: must be finite")
+        values[name] = number
+    return tuple(values.values())
+
+
+def _check_identified(design: DesignParts) -> None:
+    terms = {name: set(matrix.columns) for name, matrix in design.parts}
+    for player, parts in (("A", _A_PARTS), ("B", _B_PARTS)):
+        common = set.intersection(*(terms[part] for part in parts))
+        if common:
+            term = sorted(common)[0]
+            raise InputError(
+                f"formula: {term!r} enters all of {player}'s payoffs ({', '.join(parts)}), so "
+                "the model is unidentified (Lewis & Schultz 2003); drop it from one of them "
+                "(e.g. write that part as 0)"
+            )
+
+
+def _row_positions(data: pd.DataFrame, design: DesignParts) -> np.ndarray:
+    if not data.index.is_unique:
+        raise InputError("data: the index must be unique to align phat with the rows used")
+    return data.index.get_indexer(design.index)
+
+
+def _resolve_phat(
+    phat: object, data: pd.DataFrame, design: DesignParts
+) -> tuple[np.ndarray, np.ndarray]:
+    """phat as (pR, pF) arrays for the rows kept, from arrays or column names."""
+    if isinstance(phat, Mapping):
+        keys = {str(key).lower(): value for key, value in phat.items()}
+        pair = [keys.get("prhat", keys.get("resist")), keys.get("pfhat", keys.get("firm"))]
+        if pair[0] is None or pair[1] is None:
+            raise InputError("phat: a mapping needs keys 'PRhat' and 'PFhat'")
+    elif isinstance(phat, Sequence) and not isinstance(phat, str) and len(phat) == 2:
+        pair = list(phat)
+    else:
+        raise InputTypeError(
+            "phat: expected (pR_hat, pF_hat) — two arrays or two column names — "
+            "or {'PRhat': ..., 'PFhat': ...}"
+        )
+    positions = _row_positions(data, design)
+    out = []
+    for label, value in zip(("phat[0] (pR_hat)", "phat[1] (pF_hat)"), pair, strict=True):
+        if isinstance(value, str):
+            if value not in data.columns:
+                raise InputError(f"{label}: unknown column {value!r} (not in data)")
+            value = data[value]
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InputTypeError(f"{label}: expected numbers, got {type(value).__name__}") from None
+        if array.shape != (len(data),):
+            raise InputError(f"{label}: expected {len(data)} values (one per data row)")
+        array = array[positions]
+        if not np.all(np.isfinite(array)) or np.any((array <= 0.0) | (array >= 1.0)):
+            raise InputError(f"{label}: must be probabilities strictly between 0 and 1")
+        out.append(array)
+    return out[0], out[1]
+
+
+# --- first stage -------------------------------------------------------------------------------
+
+
+def _first_stage_features(design: DesignParts) -> np.ndarray:
+    """The distinct non-constant regressors of all parts (what sigInt's default uses)."""
+    columns: dict[str, np.ndarray] = {}
+    for _, matrix in design.parts:
+        for term in matrix.columns:
+            if term != "(Intercept)" and term not in columns:
+                columns[term] = matrix[term].to_numpy(dtype=float)
+    if not columns:  # constants only: the first stage is the pooled frequency
+        return np.zeros((design.nobs, 1))
+    return np.column_stack(list(columns.values()))
+
+
+def first_stage(
+    design: DesignParts,
+    counts: np.ndarray,
+    *,
+    random_state: int | None,
+    n_estimators: int,
+    clip: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random-forest estimates of (pR, pF) from the empirical action frequencies.
+
+    pR is fit to the share of challenges that were resisted, pF to the share of resisted
+    challenges where A stood firm; each row is weighted by its number of trials, and the
+    forest predicts every row (also those where the action was never reached).
+    """
+    from sklearn.ensemble import RandomForestRegressor
+
+    features = _first_stage_features(design)
+    challenged = counts[:, 1:].sum(axis=1)
+    resisted = counts[:, 2:].sum(axis=1)
+    estimates = []
+    for name, trials, successes in (
+        ("resistance", challenged, resisted),
+        ("firmness", resisted, counts[:, 2]),
+    ):
+        seen = trials > 0
+        if not np.any(seen):
+            raise InputError(
+                f"outcome counts: no row where {name} can be observed, so the first stage "
+                "cannot be estimated (give phat)"
+            )
+        forest = RandomForestRegressor(
+            n_estimators=n_estimators, min_samples_leaf=5, random_state=random_state
+        )
+        forest.fit(features[seen], successes[seen] / trials[seen], sample_weight=trials[seen])
+        estimates.append(np.clip(forest.predict(features), clip, 1.0 - clip))
+    return estimates[0], estimates[1]
+
+
+# --- estimation ----------------------------------------------------------------------------------
+
+
+def _equilibrium_violation(
+    theta: np.ndarray, payoff_design: PayoffDesign, resist: np.ndarray, firm: np.ndarray
+) -> tuple[float, float]:
+    """max |P - Ψ(θ, P)| over both beliefs, and max |pR - F(pR)| by the engine."""
+    from coercive.games import lewis_schultz
+
+    payoffs = payoff_values(theta, payoff_design)
+    _, firm_response, resist_response = best_responses(payoffs, resist, firm)
+    psi_gap = max(
+        float(np.max(np.abs(resist - resist_response))),
+        float(np.max(np.abs(firm - firm_response))),
+    )
+    composite = lewis_schultz.best_response(
+        resist, *(payoffs[part] for part in PARTS), 1.0
+    )
+    return psi_gap, float(np.max(np.abs(resist - composite)))
+
+
+def _pl_fit(
+    payoff_design: PayoffDesign, resist: np.ndarray, firm: np.ndarray, start: np.ndarray
+) -> tuple[PseudoLikelihood, NewtonResult]:
+    likelihood = PseudoLikelihood(payoff_design, resist, firm)
+    return likelihood, maximize(likelihood, start)
+
+
+def _start_values(start: object, size: int) -> np.ndarray:
+    if start is None:
+        return np.zeros(size)
+    try:
+        values = np.asarray(start, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError("start: expected a sequence of numbers") from None
+    if values.shape != (size,):
+        raise InputError(f"start: expected {size} values (one per coefficient), got {values.size}")
+    if not np.all(np.isfinite(values)):
+        raise InputError("start: must be finite")
+    return values
+
+
+def fit_signaling(
+    formula: str,
+    data: pd.DataFrame,
+    method: Method = "npl",
+    phat: object = None,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    start: object = None,
+    subset: object = None,
+    na: Literal["drop", "raise"] = "drop",
+    random_state: int | None = 12345,
+    n_estimators: int = 100,
+    first_stage_clip: float = 1e-3,
+    npl_maxit: int = 25,
+    npl_tol: float = 1e-7,
+) -> EstimationResults:
+    """Estimate the Lewis–Schultz game by PL or NPL (Crisman-Cox & Gibilisco 2021).
+
+    Parameters
+    ----------
+    formula
+        ``"sq + cd + sf + bd ~ SA | VA | CB | WA | WB | a | VB"`` (seven parts).
+    data
+        One row per game; the outcome columns count how often each outcome occurred.
+    method
+        ``"pl"``: maximize the pseudo-likelihood at the first-stage beliefs ``phat``.
+        ``"npl"``: iterate PL fits and best-response updates of ``phat`` to a fixed point.
+    phat
+        First-stage ``(pR_hat, pF_hat)``: two arrays (one value per data row) or two column
+        names, or ``{"PRhat": ..., "PFhat": ...}``. When ``None``, a scikit-learn random
+        forest (``n_estimators`` trees, ``random_state``) fit to the observed action
+        frequencies, clipped to ``[first_stage_clip, 1 - first_stage_clip]``.
+    fixed
+        Values for payoffs whose part is ``0`` (sigInt's ``fixed.par``), e.g. ``{"VB": 1}``.
+    start
+        Starting coefficients (default zeros).
+    subset, na
+        Passed to the formula parser: a row mask or query string; ``"drop"`` drops rows with
+        missing values (counted in the summary), ``"raise"`` refuses them.
+    npl_maxit, npl_tol
+        NPL stops when parameters and beliefs move less than ``npl_tol`` (max-abs) or after
+        ``npl_maxit`` PL fits (then it warns).
+
+    Returns
+    -------
+    EstimationResults
+        ``extra`` holds ``iterations`` (NPL outer iterations), ``npl_change``,
+        ``eq_constraint`` (max |P - Ψ(θ, P)|), ``max_abs_pR_minus_F`` and ``phat`` (the
+        final beliefs, a DataFrame). ``predict(newdata)`` gives every equilibrium.
+    """
+    if method not in ("npl", "pl"):
+        raise InputError(f"method: expected 'npl' or 'pl', got {method!r}")
+    if not isinstance(npl_maxit, (int, np.integer)) or npl_maxit < 1:
+        raise InputError(f"npl_maxit: expected a positive integer, got {npl_maxit!r}")
+    if not (isinstance(npl_tol, (int, float)) and npl_tol > 0):
+        raise InputError(f"npl_tol: expected a positive number, got {npl_tol!r}")
+    if not (isinstance(first_stage_clip, (int, float)) and 0 < first_stage_clip < 0.5):
+        raise InputError(f"first_stage_clip: expected a number in (0, 0.5), got {first_stage_clip!r}")
+    design = parse_formula(formula, data, PARTS, subset=subset, na=na)
+    counts = _check_counts(design)
+    fixed_values = _check_fixed(fixed, design)
+    _check_identified(design)
+    payoff_design = PayoffDesign(tuple(design.matrices()), fixed_values, counts)
+    theta = _start_values(start, payoff_design.n_params)
+
+    if phat is None:
+        resist, firm = first_stage(
+            design,
+            counts,
+            random_state=random_state,
+            n_estimators=n_estimators,
+            clip=first_stage_clip,
+        )
+        source = f"random forest ({n_estimators} trees, random_state={random_state})"
+    else:
+        resist, firm = _resolve_phat(phat, data, design)
+        source = "user phat"
+
+    notes: list[str] = []
+    extra: dict[str, Any] = {"first_stage": source}
+    if method == "pl":
+        likelihood, fit = _pl_fit(payoff_design, resist, firm, theta)
+        theta = fit.theta
+        converged = fit.converged
+        covariance = hessian_covariance(fit.hessian)
+        covariance_type = "inverse negative Hessian (phat treated as known)"
+        notes.append(
+            "PL standard errors treat the first-stage phat as known (no first-stage correction)"
+        )
+        extra["newton_iterations"] = fit.iterations
+    else:
+        npl_converged = False
+        change = math.inf
+        total_newton = 0
+        for iteration in range(1, npl_maxit + 1):
+            likelihood, fit = _pl_fit(payoff_design, resist, firm, theta)
+            total_newton += fit.iterations
+            payoffs = payoff_values(fit.theta, payoff_design)
+            # One best-response step: A answers the old pR, B the old pF (Aguirregabiria–Mira).
+            _, firm_new, resist_new = best_responses(payoffs, resist, firm)
+            change = max(
+                float(np.max(np.abs(fit.theta - theta))),
+                float(np.max(np.abs(resist_new - resist))),
+                float(np.max(np.abs(firm_new - firm))),
+            )
+            theta, resist, firm = fit.theta, resist_new, firm_new
+            if change < npl_tol:
+                npl_converged = True
+                break
+        converged = npl_converged and fit.converged
+        if not npl_converged:
+            warnings.warn(
+                f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
+                f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            notes.append(f"NPL did not converge (last change {change:.3g})")
+        extra.update(iterations=iteration, npl_change=change, newton_iterations=total_newton)
+        # Covariance at the fixed point (θ̂, P̂) with P̂ the updated beliefs.
+        likelihood = PseudoLikelihood(payoff_design, resist, firm)
+        covariance = npl_covariance(likelihood, theta)
+        covariance_type = "NPL (Aguirregabiria & Mira 2007)"
+    if not fit.converged:
+        notes.insert(0, f"Newton-Raphson: {fit.message}")
+    if not covariance.ok and covariance.note:
+        notes.insert(0, covariance.note)  # first: the results' warning quotes notes[0]
+
+    psi_gap, f_gap = _equilibrium_violation(theta, payoff_design, resist, firm)
+    llf = likelihood.loglike(theta)
+    extra.update(eq_constraint=psi_gap, max_abs_pR_minus_F=f_gap)
+    extra["phat"] = pd.DataFrame({"PRhat": resist, "PFhat": firm}, index=design.index)
+
+    labels = design.labels()
+    params = pd.Series(theta, index=labels, dtype=float)
+
+    predictor = SignalingPredictor(design, params, fixed_values)
+
+    return EstimationResults(
+        model=MODEL_NAME,
+        method="NPL (nested pseudo-likelihood)" if method == "npl" else "PL (pseudo-likelihood)",
+        params=params,
+        cov=_covariance_frame(covariance, labels),
+        llf=llf,
+        nobs=design.nobs,
+        n_dropped=design.n_dropped,
+        converged=converged,
+        notes=tuple(notes),
+        predictor=predictor,
+        extra=extra,
+        covariance_type=covariance_type,
+    )
+
+
+def _covariance_frame(covariance: Covariance, labels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(covariance.matrix, index=labels, columns=labels)
+
+
+# --- prediction ----------------------------------------------------------------------------------
+
+SELECTION_RULES = {
+    "all": "all equilibria of each row's game",
+    "most_resistance": "per row, the equilibrium with the highest pR",
+    "least_resistance": "per row, the equilibrium with the lowest pR",
+    "stable": "per row, the stable equilibrium (F'(pR) < 1) with the highest pR",
+}
+
+
+def _predict(
+    design: DesignParts,
+    params: pd.Series,
+    fixed_values: tuple[float, ...],
+    newdata: pd.DataFrame,
+    select: str,
+) -> pd.DataFrame:
+    from coercive.games import CrisisGame
+
+    if select not in SELECTION_RULES:
+        raise InputError(f"select: expected one of {', '.join(SELECTION_RULES)}, got {select!r}")
+    matrices = design.regressors(newdata)
+    theta = params.to_numpy()
+    slices = PayoffDesign(tuple(matrices), fixed_values, np.zeros((len(newdata), 4))).slices()
+    payoffs = {}
+    for j, part in enumerate(PARTS):
+        if matrices[j].shape[1]:
+            payoffs[part] = matrices[j] @ theta[slices[part]]
+        else:
+            payoffs[part] = np.full(len(newdata), fixed_values[j])
+    complete = np.all(np.isfinite(np.column_stack(list(payoffs.values()))), axis=1)
+    columns = ["row", "equilibrium", "pC", "pR", "pF", "SQ", "CD", "SF", "BD", "stable"]
+    if np.any(complete):
+        game = CrisisGame(**{part: payoffs[part][complete] for part in PARTS}, sigma=1.0)
+        table = game.equilibria(select=select)  # type: ignore[arg-type]
+        rows = np.flatnonzero(complete)[table["game"].to_numpy()]
+        table = table.assign(row=newdata.index[rows])
+        table["equilibrium"] = table.groupby("game").cumcount()
+        table = table[columns]
+    else:
+        table = pd.DataFrame(columns=columns)
+    missing = np.flatnonzero(~complete)
+    if len(missing):
+        blank = pd.DataFrame({"row": newdata.index[missing]})
+        table = pd.concat([table, blank], ignore_index=True)
+        table = table.reindex(columns=columns)
+    counts = table.groupby("row", sort=False)["pR"].transform("count")
+    table["n_equilibria"] = counts.astype(int)
+    table["selection"] = select
+    table.attrs["selection"] = SELECTION_RULES[select]
+    return table.reset_index(drop=True)
+
+
+class SignalingPredictor:
+    """``newdata -> equilibria`` for a fitted signaling game (attached to the results)."""
+
+    def __init__(
+        self, design: DesignParts, params: pd.Series, fixed_values: tuple[float, ...]
+    ) -> None:
+        self._design = design
+        self._params = params.copy()
+        self._fixed = fixed_values
+
+    def __call__(self, newdata: pd.DataFrame, select: str = "all") -> pd.DataFrame:
+        return _predict(self._design, self._params, self._fixed, newdata, select)
+
+
+def predict_equilibria(
+    results: EstimationResults, newdata: pd.DataFrame, select: str = "all"
+) -> pd.DataFrame:
+    """Action and outcome probabilities at the equilibria of each row of ``newdata``.
+
+    One output row per equilibrium (``row`` = the newdata index label, ``equilibrium`` = its
+    number within the row, in increasing ``pR``), with ``pC pR pF SQ CD SF BD``, ``stable``
+    and ``n_equilibria``; ``select`` keeps at most one per row (see ``SELECTION_RULES``), and
+    the rule used is in the ``selection`` column and ``attrs["selection"]``. Rows with
+    missing regressors give one row of NaN. ``results.predict(newdata)`` is ``select="all"``.
+    """
+    if not isinstance(results.predictor, SignalingPredictor):
+        raise InputError("results: expected a fit from fit_signaling")
+    return results.predictor(newdata, select=select)

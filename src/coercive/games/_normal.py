@@ -1,0 +1,176 @@
+"""Normal-distribution primitives the crisis games need, compiled with numba.
+
+Everything here works for any finite argument and keeps *relative* accuracy in the
+tails, because the Lewis–Schultz solver divides one tiny probability by another when
+the challenger almost never challenges (see :func:`firm_share`).
+
+The bivariate piece is the probability that A's firm payoff beats both its back-down
+payoff and a threshold: with ``Z, W`` independent standard normals,
+
+    I(z0, delta) = P(Z >= z0, W <= Z + delta) = ∫_{z0}^∞ φ(z) Φ(z + delta) dz,
+
+a bivariate normal orthant with correlation 1/√2. In the bulk it is computed with the
+Drezner–Wesolowsky/Genz representation (Genz 2004, *Statistics and Computing* 14:251–260),
+whose terms are all positive for positive correlation; where the result is small it is
+computed in log space by Gauss–Legendre quadrature around the mode of the (log-concave)
+integrand, so ratios of two such integrals never become 0/0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+SQRT2 = math.sqrt(2.0)
+LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+# Gauss–Legendre rules (nodes on [-1, 1]); module constants are frozen into the
+# compiled code by numba.
+_GL12_X, _GL12_W = np.polynomial.legendre.leggauss(12)
+_GL24_X, _GL24_W = np.polynomial.legendre.leggauss(24)
+
+# Genz's representation for correlation r = 1/√2: theta runs over [0, asin r] = [0, π/4].
+_THETA = (math.pi / 8.0) * (1.0 + _GL12_X)
+_GENZ_SIN = np.sin(_THETA)
+_GENZ_HALF_INV_COS2 = 0.5 / np.cos(_THETA) ** 2
+_GENZ_W = _GL12_W / 16.0  # (π/8 Jacobian) × 1/(2π)
+
+
+@njit(cache=True, nogil=True)
+def ndtr(x: float) -> float:
+    """Standard normal CDF Φ(x)."""
+    return 0.5 * math.erfc(-x / SQRT2)
+
+
+@njit(cache=True, nogil=True)
+def log_ndtr(x: float) -> float:
+    """log Φ(x), accurate for every finite x (asymptotic series below −37)."""
+    if x > 0.0:
+        return math.log1p(-0.5 * math.erfc(x / SQRT2))
+    if x > -37.0:
+        return math.log(0.5 * math.erfc(-x / SQRT2))
+    if x == -math.inf:
+        return -math.inf
+    # Mills-ratio series: Φ(x) = φ(x)/|x| · (1 − 1/x² + 3/x⁴ − 15/x⁶ + 105/x⁸ − …)
+    inv2 = 1.0 / (x * x)
+    series = 1.0 - inv2 * (1.0 - 3.0 * inv2 * (1.0 - 5.0 * inv2 * (1.0 - 7.0 * inv2)))
+    return -0.5 * x * x - LOG_SQRT_2PI - math.log(-x) + math.log(series)
+
+
+@njit(cache=True, nogil=True)
+def _log_integrand(z: float, delta: float) -> float:
+    # log[φ(z) Φ(z + delta)]
+    return -0.5 * z * z - LOG_SQRT_2PI + log_ndtr(z + delta)
+
+
+@njit(cache=True, nogil=True)
+def _mills(x: float) -> float:
+    # λ(x) = φ(x)/Φ(x), the slope of log Φ
+    return math.exp(-0.5 * x * x - LOG_SQRT_2PI - log_ndtr(x))
+
+
+@njit(cache=True, nogil=True)
+def _log_panel_sum(z0: float, delta: float, lo: float, hi: float, out: np.ndarray, k: int) -> int:
+    # Fill out[k:k+24] with log(weight × integrand) on [z0+lo, z0+hi]; returns the new k.
+    half = 0.5 * (hi - lo)
+    mid = z0 + 0.5 * (hi + lo)
+    for i in range(24):
+        out[k + i] = math.log(half * _GL24_W[i]) + _log_integrand(mid + half * _GL24_X[i], delta)
+    return k + 24
+
+
+@njit(cache=True, nogil=True)
+def log_orthant(z0: float, delta: float) -> float:
+    """log I(z0, delta) = log ∫_{z0}^∞ φ(z) Φ(z + delta) dz, by quadrature in log space.
+
+    The integrand is log-concave with curvature between −2 and −1, so its mass sits
+    within a few units of its mode (or of ``z0`` when the mode lies below it); four
+    24-point panels over that window give near machine precision.
+    """
+    if z0 == math.inf:
+        return -math.inf
+    if z0 == -math.inf:
+        # I(−∞, δ) = P(W − Z <= δ) = Φ(δ/√2)
+        return log_ndtr(delta / SQRT2)
+    # Mode of the integrand: −z + λ(z + δ) = 0, found by Newton (slope in (−2, −1)).
+    mode = max(0.0, -0.5 * delta)
+    for _ in range(60):
+        lam = _mills(mode + delta)
+        slope = -mode + lam
+        curvature = -1.0 - lam * (mode + delta + lam)
+        step = slope / curvature
+        mode -= step
+        if abs(step) < 1e-12 * (1.0 + abs(mode)):
+            break
+    terms = np.empty(96)
+    if mode >= z0:
+        start = max(z0, mode - 12.0) - z0
+        stop = mode + 12.0 - z0
+        width = (stop - start) / 4.0
+        k = 0
+        for j in range(4):
+            k = _log_panel_sum(z0, delta, start + j * width, start + (j + 1) * width, terms, k)
+    else:
+        # Decreasing from z0 with log-slope −decay; concavity bounds the tail beyond 45/decay.
+        decay = z0 - _mills(z0 + delta)
+        length = min(45.0 / decay, 12.0)
+        edges = (0.0, length / 32.0, length / 8.0, 3.0 * length / 8.0, length)
+        k = 0
+        for j in range(4):
+            k = _log_panel_sum(z0, delta, edges[j], edges[j + 1], terms, k)
+    top = terms.max()
+    if top == -math.inf:
+        return -math.inf
+    total = 0.0
+    for i in range(96):
+        total += math.exp(terms[i] - top)
+    return top + math.log(total)
+
+
+@njit(cache=True, nogil=True)
+def orthant_genz(z0: float, delta: float) -> float:
+    """I(z0, delta) by Genz's formula: accurate to ~1e-16 absolute (not relative)."""
+    h = delta / SQRT2
+    k = -z0
+    hk = h * k
+    hs = h * h + k * k
+    total = 0.0
+    for i in range(12):
+        total += _GENZ_W[i] * math.exp(-(hs - 2.0 * hk * _GENZ_SIN[i]) * _GENZ_HALF_INV_COS2[i])
+    return ndtr(h) * ndtr(k) + total
+
+
+@njit(cache=True, nogil=True)
+def firm_share(z_firm: float, z_back: float, delta: float) -> float:
+    """P(U >= V | max(U, V) >= c) for U = WA + eA, V = a + ea, in standardized form.
+
+    ``z_firm = (c − WA)/σ``, ``z_back = (c − a)/σ``, ``delta = (WA − a)/σ``. Both the
+    numerator N = P(U >= max(V, c)) and its complement M = P(V > max(U, c)) are
+    orthant integrals; their sum is P(max >= c). Using N/(N + M) keeps the ratio exact
+    when both underflow together (a challenger who almost never challenges).
+    """
+    if z_firm == math.inf:  # threshold +∞: only the larger mean can clear it
+        if delta > 0.0:
+            return 1.0
+        if delta < 0.0:
+            return 0.0
+        return 0.5
+    if z_firm == -math.inf:  # threshold −∞: A always challenges
+        return ndtr(delta / SQRT2)
+    q_firm = ndtr(-z_firm)
+    q_back = ndtr(-z_back)
+    either = q_firm + q_back * (1.0 - q_firm)  # P(max >= c), no cancellation
+    if either >= 1e-3:
+        firm = orthant_genz(z_firm, delta)
+        if 1e-3 <= firm <= either - 1e-3:
+            return firm / either
+    log_firm = log_orthant(z_firm, delta)
+    log_back = log_orthant(z_back, -delta)
+    if log_firm == -math.inf and log_back == -math.inf:
+        return 0.5
+    diff = log_back - log_firm
+    if diff > 700.0:
+        return math.exp(-diff)
+    return 1.0 / (1.0 + math.exp(diff))

@@ -1,0 +1,190 @@
+"""Every equilibrium of many Lewis–Schultz games at once.
+
+An equilibrium is a root of ``g(p) = p − F(p)`` on [0, 1] (see
+:mod:`coercive.games.lewis_schultz`). The search exploits a fact that follows from the
+model: ``F`` is monotone. ``c*`` is monotone in ``pR`` (direction ``sign(VA − SA)``);
+``pF`` is monotone in ``c*`` (direction ``sign(WA − a)``: conditioning on
+``max(U, V) >= c`` favours the variable with the larger mean, by the monotone likelihood
+ratio of the two normal order statistics); and B's response falls in ``pF`` when
+``VB > CB``. Hence
+
+* if ``(SA − VA)(WA − a)(VB − CB) <= 0``, ``F`` never increases, ``g`` is strictly
+  increasing and there is exactly one equilibrium, found by bracketing on [0, 1];
+* otherwise ``F`` increases and several equilibria are possible. Over a cell
+  ``[lo, hi]`` an increasing ``F`` stays within ``[F(lo), F(hi)]``, so a cell whose
+  value range misses the diagonal is certified root-free. Cells that cannot be
+  certified are split (down to width 2.5e-4), so a pair of roots that a fixed grid
+  would step over is still found; every sign change is then polished.
+
+Roots are polished by the Illinois variant of regula falsi, with geometric bisection
+while a bracket spans orders of magnitude, to ``|g| <= 1e-13·p`` (or adjacent floats).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from coercive.games.lewis_schultz import response
+
+MAX_ROOTS = 16
+_STACK = 256
+_MIN_WIDTH = 2.5e-4
+_TOL = 1e-13
+
+# Starting grid for increasing F: dense near 0, where A's threshold explodes.
+_GRID = np.array(
+    [0.0, 1e-300, 1e-150, 1e-60, 1e-25, 1e-12, 1e-6, 1e-3, 0.02, 0.1, 0.25, 0.4, 0.55,
+     0.7, 0.85, 0.95, 0.995, 1.0]
+)
+
+
+@njit(cache=True, nogil=True)
+def _gap(p, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    return p - response(p, SA, VA, CB, WA, WB, a, VB, sigma)
+
+
+@njit(cache=True, nogil=True)
+def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    """Root of g in [lo, hi] where g(lo), g(hi) have opposite signs (or one is 0)."""
+    if glo == 0.0:
+        return lo
+    if ghi == 0.0:
+        return hi
+    best, gbest = (lo, glo) if abs(glo) < abs(ghi) else (hi, ghi)
+    kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
+    for _ in range(400):
+        if hi - lo <= 2.2e-16 * hi or hi <= 1e-300:
+            break
+        if lo > 0.0 and hi > 1e3 * lo:
+            x = math.sqrt(lo) * math.sqrt(hi)
+        elif lo == 0.0 and hi < 1e-3:
+            x = hi * 1e-3
+        else:
+            x = (lo * ghi - hi * glo) / (ghi - glo)
+            if not (lo < x < hi):
+                x = 0.5 * (lo + hi)
+        gx = _gap(x, SA, VA, CB, WA, WB, a, VB, sigma)
+        if abs(gx) < abs(gbest):
+            best, gbest = x, gx
+        if gx == 0.0 or abs(gx) <= _TOL * x:
+            return x
+        if (gx < 0.0) == (glo < 0.0):
+            lo, glo = x, gx
+            if kept == -1:
+                ghi *= 0.5
+            kept = -1
+        else:
+            hi, ghi = x, gx
+            if kept == 1:
+                glo *= 0.5
+            kept = 1
+    return best
+
+
+@njit(cache=True, nogil=True)
+def _slope(p, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    """dF/dp at p by central differences (one-sided at the ends of [0, 1])."""
+    h = 1e-6 * max(min(p, 1.0 - p), 1e-9)
+    up = min(p + h, 1.0)
+    down = max(p - h, 0.0)
+    if up == down:
+        return 0.0
+    f_up = response(up, SA, VA, CB, WA, WB, a, VB, sigma)
+    f_down = response(down, SA, VA, CB, WA, WB, a, VB, sigma)
+    return (f_up - f_down) / (up - down)
+
+
+@njit(cache=True, nogil=True)
+def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
+    # Half-open: a zero at a cell's upper end belongs to that cell, one at its lower
+    # end to the cell below (except at p = 0, which has no cell below).
+    if glo < 0.0:
+        return ghi >= 0.0
+    if glo > 0.0:
+        return ghi <= 0.0
+    return lo == 0.0
+
+
+@njit(cache=True, nogil=True)
+def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes):  # noqa: ANN001, ANN201
+    """All equilibria of one game into ``roots``/``slopes``; returns their number."""
+    args = (SA, VA, CB, WA, WB, a, VB, sigma)
+    count = 0
+    if (SA - VA) * (WA - a) * (VB - CB) <= 0.0:
+        g0 = _gap(0.0, *args)
+        g1 = _gap(1.0, *args)
+        roots[0] = _polish(0.0, 1.0, g0, g1, *args)
+        slopes[0] = _slope(roots[0], *args)
+        return 1
+
+    stack_lo = np.empty(_STACK)
+    stack_hi = np.empty(_STACK)
+    stack_glo = np.empty(_STACK)
+    stack_ghi = np.empty(_STACK)
+    n_grid = _GRID.shape[0]
+    top = 0
+    g_prev = _gap(_GRID[0], *args)
+    # Push the grid cells so that they pop in increasing order of p.
+    gaps = np.empty(n_grid)
+    gaps[0] = g_prev
+    for i in range(1, n_grid):
+        gaps[i] = _gap(_GRID[i], *args)
+    for i in range(n_grid - 2, -1, -1):
+        stack_lo[top] = _GRID[i]
+        stack_hi[top] = _GRID[i + 1]
+        stack_glo[top] = gaps[i]
+        stack_ghi[top] = gaps[i + 1]
+        top += 1
+
+    while top > 0:
+        top -= 1
+        lo = stack_lo[top]
+        hi = stack_hi[top]
+        glo = stack_glo[top]
+        ghi = stack_ghi[top]
+        # F(lo) = lo − glo, F(hi) = hi − ghi; F increasing, so F([lo, hi]) ⊂ [F(lo), F(hi)].
+        if hi - ghi < lo or lo - glo > hi:
+            continue
+        crossing = _sign_change(glo, ghi, lo)
+        if hi - lo <= _MIN_WIDTH or top + 2 > _STACK:
+            if crossing and count < MAX_ROOTS:
+                roots[count] = _polish(lo, hi, glo, ghi, *args)
+                count += 1
+            continue
+        if lo > 0.0 and hi > 4.0 * lo:
+            mid = math.sqrt(lo) * math.sqrt(hi)
+        else:
+            mid = 0.5 * (lo + hi)
+        gmid = _gap(mid, *args)
+        # Upper half first on the stack so the lower half pops first.
+        stack_lo[top] = mid
+        stack_hi[top] = hi
+        stack_glo[top] = gmid
+        stack_ghi[top] = ghi
+        top += 1
+        stack_lo[top] = lo
+        stack_hi[top] = mid
+        stack_glo[top] = glo
+        stack_ghi[top] = gmid
+        top += 1
+
+    for k in range(count):
+        slopes[k] = _slope(roots[k], *args)
+    return count
+
+
+@njit(cache=True, parallel=True)
+def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
+    """Solve every game (1-d float arrays of equal length); roots padded with NaN."""
+    n = SA.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    roots = np.full((n, MAX_ROOTS), np.nan)
+    slopes = np.full((n, MAX_ROOTS), np.nan)
+    for i in prange(n):
+        counts[i] = solve_one(
+            SA[i], VA[i], CB[i], WA[i], WB[i], a[i], VB[i], sigma[i], roots[i], slopes[i]
+        )
+    return counts, roots, slopes

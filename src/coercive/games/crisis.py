@@ -1,0 +1,156 @@
+"""`CrisisGame`: many Lewis–Schultz games, solved together.
+
+>>> from coercive.games import CrisisGame
+>>> game = CrisisGame(SA=0, VA=1, CB=0, WA=-1.9, WB=-2.9, a=-1.2, VB=1)
+>>> game.equilibria()[["pR", "pF", "stable"]].round(4)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from coercive._errors import InputError, finite_array
+
+PAYOFFS = ("SA", "VA", "CB", "WA", "WB", "a", "VB")
+Selection = Literal["all", "most_resistance", "least_resistance", "stable"]
+SELECTIONS: tuple[str, ...] = ("all", "most_resistance", "least_resistance", "stable")
+COLUMNS = ["game", "pC", "pR", "pF", "SQ", "CD", "SF", "BD", "slope", "stable"]
+
+
+@dataclass(frozen=True, init=False)
+class CrisisGame:
+    """One or many Lewis–Schultz crisis games (Lewis & Schultz 2003).
+
+    Every payoff is a scalar or an array; all broadcast together and are flattened to
+    one axis of games (row ``i`` is game ``i``). ``sigma`` is the standard deviation of
+    the private shocks ``eA, ea, eB``.
+    """
+
+    SA: np.ndarray
+    VA: np.ndarray
+    CB: np.ndarray
+    WA: np.ndarray
+    WB: np.ndarray
+    a: np.ndarray
+    VB: np.ndarray
+    sigma: np.ndarray
+
+    def __init__(
+        self, *, SA: object, VA: object, CB: object, WA: object, WB: object, a: object,
+        VB: object, sigma: object = 1.0,
+    ) -> None:
+        given = {"SA": SA, "VA": VA, "CB": CB, "WA": WA, "WB": WB, "a": a, "VB": VB,
+                 "sigma": sigma}
+        arrays = {name: finite_array(name, value) for name, value in given.items()}
+        if np.any(arrays["sigma"] <= 0.0):
+            raise InputError("sigma: must be > 0")
+        try:
+            shape = np.broadcast_shapes(*(arr.shape for arr in arrays.values()))
+        except ValueError:
+            shapes = ", ".join(f"{name}{arr.shape}" for name, arr in arrays.items())
+            raise InputError(f"payoff shapes do not broadcast: {shapes}") from None
+        for name, arr in arrays.items():
+            flat = np.ascontiguousarray(np.broadcast_to(arr, shape).ravel(), dtype=float)
+            flat.setflags(write=False)
+            object.__setattr__(self, name, flat)
+
+    @classmethod
+    def from_frame(cls, frame: Mapping[str, object], sigma: object = 1.0) -> CrisisGame:
+        """Build from a mapping or DataFrame with columns ``SA … VB`` (and optional sigma)."""
+        missing = [name for name in PAYOFFS if name not in frame]
+        if missing:
+            raise InputError(f"missing payoff columns: {', '.join(missing)}")
+        kwargs = {name: np.asarray(frame[name], dtype=float) for name in PAYOFFS}
+        return cls(**kwargs, sigma=frame["sigma"] if "sigma" in frame else sigma)
+
+    @property
+    def n_games(self) -> int:
+        return int(self.SA.shape[0])
+
+    def _args(self) -> tuple[np.ndarray, ...]:
+        return (self.SA, self.VA, self.CB, self.WA, self.WB, self.a, self.VB, self.sigma)
+
+    def best_response(self, resist: object) -> np.ndarray:
+        """``F(pR)`` for each game (``resist`` broadcasts against the games)."""
+        from coercive.games.lewis_schultz import best_response
+
+        return best_response(resist, *self._args())
+
+    def equilibria(self, select: Selection = "all") -> pd.DataFrame:
+        """Every equilibrium, one row each, or one per game by a selection rule.
+
+        ``select``: ``"all"``; ``"most_resistance"`` / ``"least_resistance"`` (the
+        equilibrium with the highest / lowest ``pR``); ``"stable"`` (among the stable
+        equilibria — slope of ``F`` below 1 — the one with the most resistance).
+        Columns: ``game pC pR pF SQ CD SF BD slope stable``.
+        """
+        if select not in SELECTIONS:
+            raise InputError(f"select: must be one of {', '.join(SELECTIONS)}; got {select!r}")
+        game, resist, slope = solve_arrays(*self._args())
+        table = equilibrium_table(self, game, resist, slope)
+        return select_equilibria(table, select)
+
+    def __repr__(self) -> str:
+        return f"CrisisGame(n_games={self.n_games})"
+
+
+def solve_arrays(
+    SA: np.ndarray, VA: np.ndarray, CB: np.ndarray, WA: np.ndarray, WB: np.ndarray,
+    a: np.ndarray, VB: np.ndarray, sigma: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat arrays (game index, pR, slope of F) over all equilibria of all games."""
+    from coercive.games._solve import solve_many
+
+    counts, roots, slopes = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
+    mask = np.arange(roots.shape[1]) < counts[:, None]
+    game = np.nonzero(mask)[0]
+    return game, roots[mask], slopes[mask]
+
+
+def equilibrium_table(
+    game_set: CrisisGame, game: np.ndarray, resist: np.ndarray, slope: np.ndarray
+) -> pd.DataFrame:
+    """Action and outcome probabilities at the equilibria ``(game, resist)``."""
+    from coercive.games.lewis_schultz import (
+        _challenge_ufunc,
+        _firmness_ufunc,
+    )
+
+    SA, VA, WA, a, sigma = (
+        game_set.SA[game], game_set.VA[game], game_set.WA[game], game_set.a[game],
+        game_set.sigma[game],
+    )
+    challenge = _challenge_ufunc(resist, SA, VA, WA, a, sigma)
+    firm = _firmness_ufunc(resist, SA, VA, WA, a, sigma)
+    return pd.DataFrame(
+        {
+            "game": game.astype(np.int64),
+            "pC": challenge,
+            "pR": resist,
+            "pF": firm,
+            "SQ": 1.0 - challenge,
+            "CD": challenge * (1.0 - resist),
+            "SF": challenge * resist * firm,
+            "BD": challenge * resist * (1.0 - firm),
+            "slope": slope,
+            "stable": slope < 1.0,
+        },
+        columns=COLUMNS,
+    )
+
+
+def select_equilibria(table: pd.DataFrame, select: str) -> pd.DataFrame:
+    """Apply a selection rule to an equilibrium table (see :meth:`CrisisGame.equilibria`)."""
+    if select == "all":
+        return table.reset_index(drop=True)
+    if select == "stable":
+        table = table[table["stable"]]
+        select = "most_resistance"
+    ascending = select == "least_resistance"
+    ordered = table.sort_values(["game", "pR"], ascending=[True, ascending], kind="stable")
+    return ordered.drop_duplicates("game", keep="first").reset_index(drop=True)

@@ -1,0 +1,224 @@
+"""The Lewis–Schultz crisis bargaining game with private information.
+
+Lewis, J. B. and Schultz, K. A. (2003). Revealing Preferences: Empirical Estimation of a
+Crisis Bargaining Game with Incomplete Information. *Political Analysis* 11:345–367.
+(Estimation as in Crisman-Cox, C. and Gibilisco, M. (2021), *PSRM* 9(3).)
+
+The game. Coercer A keeps the status quo or challenges; target B concedes or resists;
+after resistance A stands firm (carries the threat out) or backs down.
+
+==========  =========================  =============
+outcome     A's payoff                 B's payoff
+==========  =========================  =============
+SQ          ``SA``                     0
+CD          ``VA``                     ``CB``
+SF          ``WA + eA``                ``WB + eB``
+BD          ``a + ea``                 ``VB``
+==========  =========================  =============
+
+``eA, ea, eB`` are independent N(0, σ²), each known only to its owner. Write
+``pR`` = Pr(B resists | challenge) and ``pF`` = Pr(A stands firm | A challenged and B
+resisted). In a perfect Bayesian equilibrium:
+
+* A stands firm iff ``WA + eA >= a + ea`` and challenges iff
+  ``max(WA + eA, a + ea) >= c*`` with the challenge threshold
+  ``c* = (SA − (1 − pR)·VA) / pR``, so
+  ``pC = 1 − Φ((c* − WA)/σ)·Φ((c* − a)/σ)`` and
+  ``pF = Φ₂((WA − a)/(σ√2), (WA − c*)/σ; 1/√2) / pC``.
+* B resists iff ``pF·(WB + eB) + (1 − pF)·VB >= CB``:
+  ``pR = Φ((pF·WB + (1 − pF)·VB − CB)/(σ·pF))``.
+* An equilibrium is a fixed point ``pR = F(pR)`` of B's best response to A's best response.
+  Outcome probabilities: ``SQ = 1 − pC``, ``CD = pC(1 − pR)``, ``SF = pC·pR·pF``,
+  ``BD = pC·pR·(1 − pF)``.
+
+The scalar functions below are compiled with numba and shared by the solver
+(:mod:`coercive.games._solve`); the public functions broadcast over numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, vectorize
+
+from coercive._errors import InputError, finite_array
+from coercive.games._normal import firm_share, ndtr
+
+__all__ = [
+    "best_response",
+    "challenge_probability",
+    "challenge_threshold",
+    "firmness_probability",
+    "outcome_probabilities",
+    "resistance_probability",
+]
+
+
+# --- the paper's equations, one game at a time ---------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def threshold(resist: float, SA: float, VA: float) -> float:
+    """c* = (SA − (1 − pR)·VA)/pR = VA + (SA − VA)/pR, with its limit at pR = 0."""
+    if resist <= 0.0:
+        if SA > VA:
+            return math.inf
+        if SA < VA:
+            return -math.inf
+        return VA
+    return VA + (SA - VA) / resist
+
+
+@njit(cache=True, nogil=True)
+def challenge(c: float, WA: float, a: float, sigma: float) -> float:
+    """pC = P(max(WA + eA, a + ea) >= c), summed without cancellation."""
+    q_firm = ndtr((WA - c) / sigma)
+    q_back = ndtr((a - c) / sigma)
+    return q_firm + q_back * (1.0 - q_firm)
+
+
+@njit(cache=True, nogil=True)
+def firmness(c: float, WA: float, a: float, sigma: float) -> float:
+    """pF = P(WA + eA >= a + ea | A challenged), a ratio kept exact in the tails."""
+    return firm_share((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma)
+
+
+@njit(cache=True, nogil=True)
+def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> float:
+    """pR = Φ((WB − VB)/σ + (VB − CB)/(σ·pF)): B's best response to a belief pF."""
+    base = (WB - VB) / sigma
+    if firm <= 0.0:
+        # Certain back-down: resisting gives VB for sure.
+        if VB > CB:
+            return 1.0
+        if VB < CB:
+            return 0.0
+        return ndtr(base)
+    return ndtr(base + (VB - CB) / (sigma * firm))
+
+
+@njit(cache=True, nogil=True)
+def response(
+    resist: float, SA: float, VA: float, CB: float, WA: float, WB: float, a: float,
+    VB: float, sigma: float,
+) -> float:
+    """F(pR): what B's resistance would be if A best-responded to the belief pR."""
+    c = threshold(resist, SA, VA)
+    return resistance(firmness(c, WA, a, sigma), CB, WB, VB, sigma)
+
+
+# --- numpy-broadcasting versions ----------------------------------------------------------
+
+_SIG = ["float64(float64, float64, float64)"]
+
+
+@vectorize(_SIG, cache=True)
+def _threshold_ufunc(resist, SA, VA):  # noqa: ANN001, ANN202
+    return threshold(resist, SA, VA)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+def _challenge_ufunc(resist, SA, VA, WA, a, sigma):  # noqa: ANN001, ANN202
+    return challenge(threshold(resist, SA, VA), WA, a, sigma)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+def _firmness_ufunc(resist, SA, VA, WA, a, sigma):  # noqa: ANN001, ANN202
+    return firmness(threshold(resist, SA, VA), WA, a, sigma)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def _resistance_ufunc(firm, CB, WB, VB, sigma):  # noqa: ANN001, ANN202
+    return resistance(firm, CB, WB, VB, sigma)
+
+
+@vectorize(
+    [
+        "float64(float64, float64, float64, float64, float64, float64, float64, float64,"
+        " float64)"
+    ],
+    cache=True,
+)
+def _response_ufunc(resist, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    return response(resist, SA, VA, CB, WA, WB, a, VB, sigma)
+
+
+def _probability(name: str, value: object) -> np.ndarray:
+    arr = finite_array(name, value)
+    if np.any((arr < 0.0) | (arr > 1.0)):
+        raise InputError(f"{name}: must be a probability in [0, 1]")
+    return arr
+
+
+def _sigma(value: object) -> np.ndarray:
+    arr = finite_array("sigma", value)
+    if np.any(arr <= 0.0):
+        raise InputError("sigma: must be > 0")
+    return arr
+
+
+def challenge_threshold(resist: object, SA: object, VA: object) -> np.ndarray:
+    """A's challenge threshold ``c* = (SA − (1 − pR)·VA)/pR`` (±inf at ``pR = 0``)."""
+    return _threshold_ufunc(
+        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA)
+    )
+
+
+def challenge_probability(
+    resist: object, SA: object, VA: object, WA: object, a: object, sigma: object = 1.0
+) -> np.ndarray:
+    """``pC``: probability that A challenges, given its belief ``pR`` that B resists."""
+    return _challenge_ufunc(
+        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
+        finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
+    )
+
+
+def firmness_probability(
+    resist: object, SA: object, VA: object, WA: object, a: object, sigma: object = 1.0
+) -> np.ndarray:
+    """``pF``: probability that A stands firm, given that it challenged and B resisted.
+
+    Conditioning on the challenge matters: only A types with a high enough payoff from
+    standing firm or backing down challenge at all, so ``pF`` depends on ``pR``.
+    """
+    return _firmness_ufunc(
+        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
+        finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
+    )
+
+
+def resistance_probability(
+    firm: object, CB: object, WB: object, VB: object, sigma: object = 1.0
+) -> np.ndarray:
+    """``pR``: probability that B resists, given its belief ``pF`` that A stands firm."""
+    return _resistance_ufunc(
+        _probability("firm", firm), finite_array("CB", CB), finite_array("WB", WB),
+        finite_array("VB", VB), _sigma(sigma),
+    )
+
+
+def best_response(
+    resist: object, SA: object, VA: object, CB: object, WA: object, WB: object, a: object,
+    VB: object, sigma: object = 1.0,
+) -> np.ndarray:
+    """``F(pR)``: B's resistance when A best-responds to ``pR``; equilibria solve ``pR = F(pR)``."""
+    return _response_ufunc(
+        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
+        finite_array("CB", CB), finite_array("WA", WA), finite_array("WB", WB),
+        finite_array("a", a), finite_array("VB", VB), _sigma(sigma),
+    )
+
+
+def outcome_probabilities(challenge: object, resist: object, firm: object) -> dict[str, np.ndarray]:
+    """Probabilities of the four outcomes from the three action probabilities."""
+    pC = _probability("challenge", challenge)
+    pR = _probability("resist", resist)
+    pF = _probability("firm", firm)
+    return {
+        "SQ": 1.0 - pC,
+        "CD": pC * (1.0 - pR),
+        "SF": pC * pR * pF,
+        "BD": pC * pR * (1.0 - pF),
+    }

@@ -1,0 +1,29 @@
+"""The coercive-diplomacy model: a campaign's instruments -> the Lewis–Schultz game -> an assessment.
+
+``load_scenario`` reads and validates a scenario (:mod:`coercive.policy.scenario`),
+:mod:`coercive.policy.mapping` turns it into payoffs of :class:`coercive.games.CrisisGame`,
+:mod:`coercive.policy.montecarlo` propagates uncertain inputs, and ``assess`` returns the
+assessment with Jakobsen's four conditions (:mod:`coercive.policy.scorecard`).
+Submodules are imported lazily so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["assess", "load_scenario", "Scenario", "json_schema"]
+
+_LAZY = {
+    "assess": ("coercive.policy.assess", "assess"),
+    "load_scenario": ("coercive.policy.loader", "load_scenario"),
+    "Scenario": ("coercive.policy.scenario", "Scenario"),
+    "json_schema": ("coercive.policy.scenario", "json_schema"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'coercive.policy' has no attribute {name!r}")

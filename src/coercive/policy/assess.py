@@ -1,0 +1,184 @@
+"""Assess a coercion campaign: compliance, credibility, war, pressure, Jakobsen's conditions.
+
+``assess("dprk-2017")`` loads the scenario, draws its uncertain inputs
+(:mod:`coercive.policy.montecarlo`), maps each draw to the Lewis–Schultz game
+(:mod:`coercive.policy.mapping`), builds the four 'met' counterfactuals
+(:mod:`coercive.policy.scorecard`), and solves baseline and counterfactuals in one engine
+call. Probabilities are **conditional on the challenge**: an assessed campaign is under
+way, so the coercer has already challenged (Lewis & Schultz's ``pC`` is reported apart as
+``challenge``, the probability the coercer would launch it given its expectations).
+
+* ``compliance`` = P(target concedes | challenge) = 1 − pR
+* ``credibility`` = P(coercer executes the threat | challenge, target resisted) = pF
+* ``war`` = P(threat executed | challenge) = pR · pF
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coercive.policy.mapping import AllConstants, constants, map_scenario
+from coercive.policy.montecarlo import sample_inputs, solve, summarize
+from coercive.policy.scenario import Scenario
+from coercive.policy.scorecard import CONDITIONS, binding, calculus, conditions, counterfactual
+
+CONDITIONING = "conditional on the challenge (the campaign is under way)"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The model's answer for one scenario; :meth:`to_dict` is the CLI's ``--json``."""
+
+    scenario: Scenario
+    compliance: dict[str, float]
+    credibility: dict[str, float]
+    war: dict[str, float]
+    challenge: dict[str, float]
+    pressure: dict[str, Any]
+    conditions: dict[str, dict[str, Any]]
+    binding: str | None
+    counterfactuals: dict[str, dict[str, float]]
+    calculus: dict[str, Any]
+    multiple_equilibria: float
+    constants: AllConstants
+
+    def to_dict(self) -> dict[str, Any]:
+        scenario = self.scenario
+        return {
+            "case": {"id": scenario.id, "title": scenario.title, "period": scenario.period},
+            "conditioning": CONDITIONING,
+            "compliance": self.compliance["mean"],
+            "credibility": self.credibility["mean"],
+            "war": self.war["mean"],
+            "challenge": self.challenge["mean"],
+            "intervals": {
+                "level": 0.9,
+                "compliance": [self.compliance["low"], self.compliance["high"]],
+                "credibility": [self.credibility["low"], self.credibility["high"]],
+                "war": [self.war["low"], self.war["high"]],
+                "challenge": [self.challenge["low"], self.challenge["high"]],
+            },
+            "pressure": self.pressure,
+            "conditions": self.conditions,
+            "binding": self.binding,
+            "counterfactuals": self.counterfactuals,
+            "calculus": self.calculus,
+            "multiple_equilibria": self.multiple_equilibria,
+            "model": {
+                "draws": scenario.model.draws,
+                "seed": scenario.model.seed,
+                "equilibrium": scenario.model.equilibrium,
+                "units": {
+                    "target": "GDP-years (1.0 = one year of the target's GDP)",
+                    "coercer": "stakes (1.0 = value of compliance to the coercer)",
+                },
+                "constants": {
+                    "mapping": dataclasses.asdict(self.constants.mapping),
+                    "scorecard": dataclasses.asdict(self.constants.scorecard),
+                },
+            },
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def _pressure(scenario: Scenario, parts: Mapping[str, np.ndarray], firm: np.ndarray
+              ) -> dict[str, Any]:
+    def mean(name: str) -> float:
+        return float(np.mean(parts[name]))
+
+    expected_strike = firm * (parts["strike_damage"] + parts["aim_defeated"])
+    return {
+        "economic": {
+            "regime_cost_per_year": summarize(parts["regime_cost"]),
+            "economy_loss_per_year": summarize(parts["economy_loss"]),
+            "parts": {
+                "exports": mean("export_loss"),
+                "imports": mean("import_loss"),
+                "strategic_imports": mean("strategic_import_loss"),
+            },
+            "enforcement": mean("enforcement"),
+            "leakage": mean("leakage"),
+            "isolation": mean("isolation"),
+            "pass_through": mean("pass_through"),
+            "kind": scenario.instruments.sanctions.kind,
+            "until_resolution_gdp_years": mean("sanctions_until_resolution"),
+            "horizon_years": mean("horizon_years"),
+            "observed_growth": scenario.economy.observed_growth,
+            "units": "share of GDP per year, borne by the regime (regime_cost) or the economy",
+        },
+        "military": {
+            "credibility": float(np.mean(firm)),
+            "escalation_dominance": mean("escalation_dominance"),
+            "expected_strike_cost_gdp_years": float(np.mean(expected_strike)),
+            "strike_discount": mean("strike_discount"),
+        },
+    }
+
+
+def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> Assessment:
+    """Assess a validated :class:`Scenario`."""
+    const = const or constants()
+    draws = sample_inputs(scenario)
+    variants = [(scenario, draws)] + [
+        counterfactual(condition, scenario, draws, const) for condition in CONDITIONS
+    ]
+    mapped = [map_scenario(sc, dr, const.mapping) for sc, dr in variants]
+    solutions = solve(mapped, equilibrium=scenario.model.equilibrium)
+    base, base_solution = mapped[0], solutions[0]
+    chosen, table = binding(
+        base_solution, dict(zip(CONDITIONS, solutions[1:], strict=True)),
+        const.scorecard.binding_min_gain,
+    )
+    calc = calculus(base, base_solution)
+    return Assessment(
+        scenario=scenario,
+        compliance=summarize(base_solution.compliance),
+        credibility=summarize(base_solution.firm),
+        war=summarize(base_solution.war),
+        challenge=summarize(base_solution.challenge),
+        pressure=_pressure(scenario, base.parts, base_solution.firm),
+        conditions=conditions(scenario, base, base_solution, const.scorecard),
+        binding=chosen,
+        counterfactuals=table,
+        calculus={
+            "units": "GDP-years, expected values at the selected equilibrium",
+            "comply": calc.comply,
+            "resist": calc.resist,
+            "margin": calc.margin,
+            "meaning": "margin = resist - comply; the target resists unless its private "
+            "resolve (spread: target_resolve_spread GDP-years) outweighs it",
+        },
+        multiple_equilibria=float(np.mean(base_solution.n_equilibria > 1)),
+        constants=const,
+    )
+
+
+def assess(
+    case: str | Path | Scenario,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Assessment:
+    """Assess a bundled case id, a YAML path or a :class:`Scenario` (with ``--set`` overrides)."""
+    if isinstance(case, Scenario):
+        if overrides:
+            from coercive.policy.loader import scenario_from_text
+
+            import yaml
+
+            text = yaml.safe_dump(case.model_dump(mode="json"), sort_keys=False)
+            case = scenario_from_text(text, source=f"scenario {case.id}", overrides=overrides)
+        return assess_scenario(case)
+    from coercive.policy.loader import load_scenario
+
+    return assess_scenario(load_scenario(case, overrides))
+
+
+__all__ = ["Assessment", "assess", "assess_scenario", "CONDITIONING"]

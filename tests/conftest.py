@@ -1,0 +1,21 @@
+"""Shared test setup: tests read reference data from ../shared/data, never the network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+if "COERCIVE_DATA_DIR" not in os.environ and SHARED_DATA.is_dir():
+    os.environ["COERCIVE_DATA_DIR"] = str(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = Path(os.environ.get("COERCIVE_DATA_DIR", SHARED_DATA))
+    if not path.is_dir():
+        pytest.fail(f"reference data not found at {path}; set COERCIVE_DATA_DIR")
+    return path

@@ -1,0 +1,342 @@
+"""Scenario input: schema export, bundled cases, every kind of bad input (issue 4, section 5).
+
+Bad input must give one :class:`InputError` line naming the file (with line where known),
+the field and what is allowed; on the CLI, exit status 2, one stderr line, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coercive._errors import InputError
+from coercive.policy.loader import CASES_DIR, bundled_cases, load_scenario, scenario_from_text
+from coercive.policy.scenario import Scenario, json_schema
+
+# more examples on demand: COERCIVE_FUZZ_EXAMPLES=5000 pytest tests/test_scenario_input.py
+FUZZ = int(os.environ.get("COERCIVE_FUZZ_EXAMPLES", "150"))
+SRC = Path(__file__).resolve().parents[1] / "src"
+SCHEMA_FILE = SRC / "coercive" / "policy" / "scenario.schema.json"
+DPRK_2017 = (CASES_DIR / "dprk-2017.yaml").read_text(encoding="utf-8")
+
+
+def test_committed_schema_is_in_sync() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(json_schema())), (
+        "scenario.schema.json is stale: regenerate it with "
+        "python -c 'import json; from coercive.policy.scenario import json_schema; "
+        "print(json.dumps(json_schema(), indent=2, sort_keys=True))'"
+    )
+
+
+def test_schema_documents_required_paths() -> None:
+    defs = json_schema()["$defs"]
+    assert set(defs["Sanctions"]["properties"]["kind"]["enum"]) >= {"targeted", "comprehensive"}
+    for block, name in [
+        ("Threat", "escalation_dominance"),
+        ("Deadline", "months"),
+        ("Assurance", "credibility"),
+        ("Inducements", "sanctions_relief"),
+        ("Inducements", "compensation"),
+    ]:
+        assert defs[block]["properties"][name].get("description"), (block, name)
+
+
+@pytest.mark.parametrize("case_id", bundled_cases())
+def test_bundled_cases_validate(case_id: str) -> None:
+    scenario = load_scenario(case_id)
+    assert isinstance(scenario, Scenario)
+    assert scenario.id == case_id
+
+
+def test_dprk_cases_are_bundled() -> None:
+    assert {"dprk-2017", "dprk-2018"} <= set(bundled_cases())
+
+
+def test_overrides_parse_yaml_scalars() -> None:
+    scenario = load_scenario(
+        "dprk-2017",
+        [
+            "instruments.deadline.months=null",
+            "instruments.inducements.sanctions_relief=true",
+            "instruments.inducements.compensation=0.05",
+            "instruments.sanctions.kind=targeted",
+            "instruments.assurance.credibility={low: 0.2, high: 0.4}",
+        ],
+    )
+    inst = scenario.instruments
+    assert inst.deadline.months is None
+    assert inst.inducements.sanctions_relief is True
+    assert inst.inducements.compensation == 0.05
+    assert inst.sanctions.kind == "targeted"
+    assert inst.assurance.credibility.low == 0.2  # type: ignore[union-attr]
+    # the mapping form is the same as the string form
+    same = load_scenario("dprk-2017", {"instruments.sanctions.kind": "targeted"})
+    assert same.instruments.sanctions.kind == "targeted"
+
+
+def test_yaml_path_and_case_id_agree(tmp_path: Path) -> None:
+    path = tmp_path / "copy.yaml"
+    path.write_text(DPRK_2017, encoding="utf-8")
+    assert load_scenario(path) == load_scenario("dprk-2017")
+
+
+# ----------------------------------------------------------------------------------------
+# Bad input: every kind, one line, naming where and what is allowed
+# ----------------------------------------------------------------------------------------
+
+BAD_OVERRIDES = [
+    # (override, fragments the message must contain)
+    ("instruments.sanctions.kind=smart", ["instruments.sanctions.kind", "'targeted'"]),
+    ("instruments.sanctions.colour=red", ["unknown path", "allowed at instruments.sanctions"]),
+    ("nonsense=1", ["unknown path", "allowed at top level"]),
+    ("instruments.threat.escalation_dominance=1.5", ["escalation_dominance", "[0, 1]"]),
+    ("instruments.threat.escalation_dominance=-0.1", ["out of range", "allowed"]),
+    ("instruments.threat.escalation_dominance=high", ["escalation_dominance", "allowed"]),
+    ("instruments.threat.escalation_dominance=.nan", ["finite", "allowed"]),
+    ("instruments.threat.escalation_dominance={low: 0.5}", ["missing high", "allowed"]),
+    ("instruments.threat.escalation_dominance={low: 0.5, high: 0.2}", ["low <= high"]),
+    ("instruments.threat.escalation_dominance={dist: beta, a: 1}", ["distribution", "allowed"]),
+    ("instruments.threat.escalation_dominance={dist: normal, mean: 0.5, sd: 0}", ["sd > 0"]),
+    ("instruments.threat.escalation_dominance=true", ["escalation_dominance", "allowed"]),
+    ("instruments.deadline.months=-2", ["instruments.deadline.months", "allowed"]),
+    ("instruments.deadline.months=.inf", ["instruments.deadline.months", "finite"]),
+    ("instruments.deadline.months=six", ["instruments.deadline.months", "allowed"]),
+    ("instruments.deadline.months.x=1", ["unknown path", "value, not a section"]),
+    ("instruments.deadline=6", ["instruments.deadline", "mapping"]),
+    ("instruments.inducements.sanctions_relief=maybe", ["sanctions_relief", "true | false"]),
+    ("instruments.inducements.compensation=2", ["compensation", "[0, 1]"]),
+    ("instruments.sanctions.enforcement.Atlantis=0.5", ["unknown third party", "China"]),
+    ("actors.third_parties.0.trade_share=0.99", ["trade shares must sum"]),
+    ("actors.third_parties.99.trade_share=0.1", ["list item 99"]),
+    ("actors.third_parties.first.trade_share=0.1", ["list index"]),
+    ("model.draws=0", ["model.draws", "allowed"]),
+    ("model.draws=1.5", ["model.draws", "integer"]),
+    ("model.equilibrium=best", ["model.equilibrium", "'stable'"]),
+    ("instruments.deadline.months=[1, 2", ["VALUE is not a YAML value"]),
+    ("no-equals-sign", ["PATH=VALUE"]),
+    ("=1", ["empty path segment"]),
+    ("instruments..kind=targeted", ["empty path segment"]),
+]
+
+
+@pytest.mark.parametrize(("override", "fragments"), BAD_OVERRIDES)
+def test_bad_override_is_one_line(override: str, fragments: list[str]) -> None:
+    with pytest.raises(InputError) as info:
+        load_scenario("dprk-2017", [override])
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("--set "), message
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+BAD_FILES = [
+    # (transform of the dprk-2017 text, fragments, line expected in the message)
+    (lambda t: t.replace("kind: comprehensive", "kind: smart"), ["sanctions.kind", "'targeted'"], True),
+    (lambda t: t.replace("  threat:\n", "  threat:\n    bogus: 1\n"), ["threat.bogus", "allowed:"], True),
+    (lambda t: t.replace("    months: 6\n", "    months: six\n"), ["deadline.months", "allowed"], True),
+    (lambda t: t.replace("    target_war_cost: {low: 3.0, high: 10.0}\n", ""), ["target_war_cost", "missing"], True),
+    (lambda t: t.replace("escalation_dominance: {low: 0.3, high: 0.6}", "escalation_dominance: 7"), ["escalation_dominance", "[0, 1]"], True),
+    (lambda t: t.replace("  sanctions:\n", "  sanctions: [\n", 1), ["invalid YAML"], True),
+    (lambda t: t.replace("id: dprk-2017", "id: dprk-2017\nid: again"), [], False),
+    (lambda t: "", ["empty"], False),
+    (lambda t: "- a\n- b\n", ["list", "mapping"], False),
+    (lambda t: "just a string", ["mapping"], False),
+    (lambda t: "a: 2017-13-45\n", ["invalid YAML value"], False),
+    (lambda t: "a: !!python/object:os.system ls\n", ["invalid YAML"], True),
+    (lambda t: "\t- tab\n", ["invalid YAML"], True),
+]
+
+
+@pytest.mark.parametrize(("transform", "fragments", "has_line"), BAD_FILES)
+def test_bad_file_is_one_line(tmp_path: Path, transform, fragments, has_line) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(transform(DPRK_2017), encoding="utf-8")
+    try:
+        load_scenario(path)
+    except InputError as exc:
+        message = str(exc)
+    else:  # a duplicated key is legal YAML (last one wins) and still a valid scenario here
+        assert not fragments
+        return
+    assert "\n" not in message
+    assert message.startswith(str(path)), message
+    if has_line:
+        assert message.startswith(f"{path}:"), message
+        line = int(message[len(str(path)) + 1 :].split(":", 1)[0])
+        assert 1 <= line <= DPRK_2017.count("\n") + 2
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+def test_bad_field_points_at_its_line(tmp_path: Path) -> None:
+    text = DPRK_2017.replace("kind: comprehensive", "kind: smart")
+    expected = next(i for i, line in enumerate(text.splitlines(), 1) if "kind: smart" in line)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{path}:{expected}: instruments\.sanctions\.kind"):
+        load_scenario(path)
+
+
+def test_missing_file_and_unknown_case(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or bundled case; bundled cases: .*dprk-2017"):
+        load_scenario(tmp_path / "absent.yaml")
+    with pytest.raises(InputError, match="no such file or bundled case"):
+        load_scenario("dprk-1950")
+    with pytest.raises(InputError, match="not a file"):
+        load_scenario(tmp_path)
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(InputError, match="bad|UTF-8|NUL"):
+        load_scenario(path)
+
+
+# ----------------------------------------------------------------------------------------
+# Fuzz: random YAML and garbage never raise anything but InputError
+# ----------------------------------------------------------------------------------------
+
+yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.text(max_size=10), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+def _check(text: str, overrides: list[str] | None = None) -> None:
+    try:
+        scenario_from_text(text, source="fuzz.yaml", overrides=overrides)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=200))
+def test_fuzz_garbage_text(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_values)
+def test_fuzz_random_yaml_documents(document: object) -> None:
+    _check(yaml.safe_dump(document))
+
+
+SCENARIO_DATA = yaml.safe_load(DPRK_2017)
+
+
+def _leaf_paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _leaf_paths(v, (*prefix, k))] or [prefix]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _leaf_paths(v, (*prefix, i))] or [prefix]
+    return [prefix]
+
+
+LEAVES = _leaf_paths(SCENARIO_DATA)
+
+
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(LEAVES), yaml_values)
+def test_fuzz_mutated_scenario(path: tuple, value: object) -> None:
+    data = json.loads(json.dumps(SCENARIO_DATA))
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    _check(yaml.safe_dump(data, sort_keys=False))
+
+
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.sampled_from([".".join(map(str, p)) for p in LEAVES]),
+        st.text(max_size=30),
+    ),
+    st.text(max_size=30),
+)
+def test_fuzz_overrides(path: str, value: str) -> None:
+    _check(DPRK_2017, [f"{path}={value}"])
+
+
+# ----------------------------------------------------------------------------------------
+# The CLI: exit status 2, one stderr line, no traceback
+# ----------------------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "coercive.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assess", "dprk-2017", "--set", "instruments.sanctions.kind=smart"],
+        ["assess", "dprk-2017", "--set", "instruments.nothing=1"],
+        ["assess", "dprk-2017", "--set", "instruments.threat.escalation_dominance=2"],
+        ["assess", "dprk-2017", "--set", "instruments.deadline.months=soon", "--json"],
+        ["assess", "dprk-2017", "--set", "missing-equals"],
+        ["assess", "no-such-case"],
+        ["assess", "/nonexistent/dir/scenario.yaml"],
+    ],
+)
+def test_cli_bad_input_exits_2_with_one_line(args: list[str]) -> None:
+    result = _cli(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_bad_yaml_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(DPRK_2017.replace("  sanctions:\n", "  sanctions: {\n", 1), encoding="utf-8")
+    result = _cli("assess", str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_assess_json() -> None:
+    result = _cli("assess", "dprk-2017", "--json", "--set", "model.draws=300")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("compliance", "credibility", "war", "pressure", "conditions", "binding", "calculus"):
+        assert key in data
+    assert set(data["conditions"]) == {"threat", "deadline", "assurance", "inducement"}
+
+
+def test_cli_assess_terminal_view() -> None:
+    result = _cli("assess", "dprk-2018", "--set", "model.draws=300")
+    assert result.returncode == 0, result.stderr
+    assert "Compliance" in result.stdout and "Binding condition" in result.stdout
