@@ -15,6 +15,7 @@ import pytest
 
 from coercive.datasets import load
 from coercive.estimate import fit_signaling
+from coercive.estimate.results import EstimationResults
 
 FORMULA = (
     "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
@@ -48,12 +49,12 @@ def sanctions() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def pl_fit(sanctions: pd.DataFrame):  # noqa: ANN201
+def pl_fit(sanctions: pd.DataFrame) -> EstimationResults:
     return fit_signaling(FORMULA, sanctions, method="pl", phat=("PRnpl", "PFnpl"))
 
 
 @pytest.fixture(scope="module")
-def npl_fit(sanctions: pd.DataFrame):  # noqa: ANN201
+def npl_fit(sanctions: pd.DataFrame) -> EstimationResults:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a converged NPL fit warns about nothing
         return fit_signaling(FORMULA, sanctions, method="npl", random_state=12345)
@@ -65,7 +66,7 @@ def test_data_are_sigints(sanctions: pd.DataFrame) -> None:
     assert totals.to_dict() == {"sq": 49071, "cd": 144, "sf": 349, "bd": 140}
 
 
-def test_pl_reproduces_sigint(pl_fit) -> None:  # noqa: ANN001
+def test_pl_reproduces_sigint(pl_fit: EstimationResults) -> None:
     assert pl_fit.converged
     assert pl_fit.nobs == 418
     assert pl_fit.llf == pytest.approx(SIGINT_LLF, abs=5e-4)
@@ -83,7 +84,9 @@ def test_pl_reproduces_sigint(pl_fit) -> None:  # noqa: ANN001
     ]
 
 
-def test_sigint_final_beliefs_are_a_fixed_point_of_our_best_responses(pl_fit) -> None:  # noqa: ANN001
+def test_sigint_final_beliefs_are_a_fixed_point_of_our_best_responses(
+    pl_fit: EstimationResults,
+) -> None:
     # sigInt's PRnpl/PFnpl are its NPL fixed point; at our PL estimate they must be
     # (numerically) their own best responses, which pins down the parameterization
     # (sigma = 1, VB = 0, the threshold and the firmness ratio).
@@ -91,7 +94,7 @@ def test_sigint_final_beliefs_are_a_fixed_point_of_our_best_responses(pl_fit) ->
     assert pl_fit.extra["max_abs_pR_minus_F"] < 1e-7
 
 
-def test_npl_reproduces_sigint(npl_fit, pl_fit) -> None:  # noqa: ANN001
+def test_npl_reproduces_sigint(npl_fit: EstimationResults, pl_fit: EstimationResults) -> None:
     assert npl_fit.converged
     assert 1 <= npl_fit.extra["iterations"] <= 25
     assert npl_fit.extra["npl_change"] < 1e-7
@@ -109,14 +112,16 @@ def test_npl_reproduces_sigint(npl_fit, pl_fit) -> None:  # noqa: ANN001
     np.testing.assert_allclose(phat["PFhat"], sanctions["PFnpl"], atol=1e-5)
 
 
-def test_npl_from_sigints_first_stage(sanctions: pd.DataFrame, pl_fit) -> None:  # noqa: ANN001
+def test_npl_from_sigints_first_stage(sanctions: pd.DataFrame, pl_fit: EstimationResults) -> None:
     fit = fit_signaling(FORMULA, sanctions, method="npl", phat=("PRhat", "PFhat"))
     assert fit.converged
     assert fit.llf == pytest.approx(SIGINT_LLF, abs=5e-4)
     np.testing.assert_allclose(fit.params, pl_fit.params, atol=1e-5)
 
 
-def test_npl_standard_errors_are_finite_and_exceed_naive_pl(npl_fit, pl_fit) -> None:  # noqa: ANN001
+def test_npl_standard_errors_are_finite_and_exceed_naive_pl(
+    npl_fit: EstimationResults, pl_fit: EstimationResults
+) -> None:
     bse = npl_fit.bse
     assert np.all(np.isfinite(bse)) and np.all(bse > 0)
     assert npl_fit.covariance_type.startswith("NPL")
@@ -127,7 +132,7 @@ def test_npl_standard_errors_are_finite_and_exceed_naive_pl(npl_fit, pl_fit) -> 
 @pytest.mark.parametrize("method", ["pl", "npl"])
 def test_precomputed_square_roots_give_the_same_fit(
     sanctions: pd.DataFrame,
-    pl_fit,  # noqa: ANN001
+    pl_fit: EstimationResults,
     method: str,
 ) -> None:
     phat = ("PRnpl", "PFnpl") if method == "pl" else None
@@ -138,3 +143,13 @@ def test_precomputed_square_roots_give_the_same_fit(
     )
     assert fit.params["WB:lncaprat"] == pytest.approx(SIGINT_WB_LNCAPRAT, abs=1e-5)
     np.testing.assert_allclose(fit.params.to_numpy(), pl_fit.params.to_numpy(), atol=1e-5)
+
+
+def test_predict_finds_the_npl_beliefs_among_each_games_equilibria(
+    npl_fit: EstimationResults,
+) -> None:
+    table = npl_fit.predict()
+    assert set(table["row"]) == set(npl_fit.extra["phat"].index)
+    fitted = npl_fit.extra["phat"]["PRhat"]
+    gap = (table["pR"] - table["row"].map(fitted)).abs().groupby(table["row"]).min()
+    assert gap.max() < 1e-6

@@ -8,6 +8,7 @@ the game engine's equations, simulated data with known parameters).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import mpmath
 import numpy as np
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from coercive._errors import InputError, InputTypeError
 from coercive.estimate import fit_signaling
 from coercive.estimate.formula import parse_formula
+from coercive.estimate.results import EstimationResults
 from coercive.estimate.signaling import predict_equilibria
 from coercive.estimate.signaling.covariance import (
     best_response_jacobians,
@@ -89,7 +91,7 @@ def simulated() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def simulated_fit(simulated: pd.DataFrame):  # noqa: ANN201
+def simulated_fit(simulated: pd.DataFrame) -> EstimationResults:
     return fit_signaling(SIM_FORMULA, simulated, method="npl")
 
 
@@ -145,20 +147,21 @@ def test_log_orthant_matches_high_precision_quadrature(z0: float, z1: float) -> 
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
-    st.floats(-8, 8, allow_nan=False),
-    st.floats(-8, 8, allow_nan=False),
+    st.floats(-35, 35, allow_nan=False),
+    st.floats(-35, 35, allow_nan=False),
 )
 def test_orthants_partition_the_challenge_event(u: float, v: float) -> None:
-    # I(u, v) + I(v, u) = P(challenge) = 1 - Φ(u)Φ(v), each part computed separately.
-    from scipy.special import ndtr
+    # I(u, v) + I(v, u) = P(challenge) = Φ(-u) + Φ(u)Φ(-v), each side computed separately,
+    # compared in logs so that the tails (probabilities far below 1e-300) count too.
+    from scipy.special import log_ndtr
 
-    total = np.exp(log_orthant(np.array([u]), np.array([v]))) + np.exp(
-        log_orthant(np.array([v]), np.array([u]))
+    both = np.logaddexp(
+        log_orthant(np.array([u]), np.array([v])), log_orthant(np.array([v]), np.array([u]))
     )
-    challenge = ndtr(-u) + ndtr(u) * ndtr(-v)
-    assert total[0] == pytest.approx(challenge, rel=1e-9, abs=1e-300)
+    challenge = np.logaddexp(log_ndtr(-u), log_ndtr(u) + log_ndtr(-v))
+    assert both[0] == pytest.approx(challenge, rel=1e-9, abs=1e-9)
 
 
 # --- equations and likelihood ----------------------------------------------------------------
@@ -216,12 +219,21 @@ def test_gradient_and_hessian_match_finite_differences(simulated: pd.DataFrame, 
     step = 1e-6
     eye = np.eye(theta.size)
     numeric_gradient = np.array(
-        [(likelihood.loglike(theta + step * e) - likelihood.loglike(theta - step * e)) / (2 * step)
-         for e in eye]
+        [
+            (likelihood.loglike(theta + step * e) - likelihood.loglike(theta - step * e))
+            / (2 * step)
+            for e in eye
+        ]
     )
     numeric_hessian = np.column_stack(
-        [(likelihood.derivatives(theta + step * e)[1] - likelihood.derivatives(theta - step * e)[1])
-         / (2 * step) for e in eye]
+        [
+            (
+                likelihood.derivatives(theta + step * e)[1]
+                - likelihood.derivatives(theta - step * e)[1]
+            )
+            / (2 * step)
+            for e in eye
+        ]
     )
     scale = np.abs(gradient).max()
     np.testing.assert_allclose(gradient, numeric_gradient, atol=1e-7 * scale)
@@ -229,7 +241,9 @@ def test_gradient_and_hessian_match_finite_differences(simulated: pd.DataFrame, 
     np.testing.assert_allclose(likelihood.row_scores(theta).sum(axis=0), gradient, rtol=1e-10)
 
 
-def test_fixed_payoffs_enter_like_a_constant_with_known_coefficient(simulated: pd.DataFrame) -> None:
+def test_fixed_payoffs_enter_like_a_constant_with_known_coefficient(
+    simulated: pd.DataFrame,
+) -> None:
     # VB fixed at 0.7 must equal a VB part that is a constant column with coefficient 0.7.
     base = parse_formula(SIM_FORMULA, simulated, PARTS)
     matrices = list(base.matrices())
@@ -261,7 +275,7 @@ def test_newton_finds_the_pl_maximum_from_different_starts(simulated: pd.DataFra
 # --- NPL, its covariance, recovery of known parameters ---------------------------------------
 
 
-def test_npl_recovers_the_parameters_of_simulated_games(simulated_fit) -> None:  # noqa: ANN001
+def test_npl_recovers_the_parameters_of_simulated_games(simulated_fit: EstimationResults) -> None:
     fit = simulated_fit
     assert fit.converged
     assert fit.extra["eq_constraint"] < 1e-6
@@ -269,7 +283,9 @@ def test_npl_recovers_the_parameters_of_simulated_games(simulated_fit) -> None: 
     assert np.all(np.abs(z) < 4), z
 
 
-def test_best_response_jacobians_match_finite_differences(simulated_fit, simulated) -> None:  # noqa: ANN001
+def test_best_response_jacobians_match_finite_differences(
+    simulated_fit: EstimationResults, simulated: pd.DataFrame
+) -> None:
     design = parse_formula(SIM_FORMULA, simulated, PARTS)
     payoff_design = PayoffDesign(tuple(design.matrices()), (0.0,) * 7, design.outcome)
     phat = simulated_fit.extra["phat"]
@@ -285,21 +301,27 @@ def test_best_response_jacobians_match_finite_differences(simulated_fit, simulat
     step = 1e-6
     eye = np.eye(theta.size)
     d_resist = np.column_stack(
-        [(psi(theta + step * e, r, f)[0] - psi(theta - step * e, r, f)[0]) / (2 * step)
-         for e in eye]
+        [
+            (psi(theta + step * e, r, f)[0] - psi(theta - step * e, r, f)[0]) / (2 * step)
+            for e in eye
+        ]
     )
     d_firm = np.column_stack(
-        [(psi(theta + step * e, r, f)[1] - psi(theta - step * e, r, f)[1]) / (2 * step)
-         for e in eye]
+        [
+            (psi(theta + step * e, r, f)[1] - psi(theta - step * e, r, f)[1]) / (2 * step)
+            for e in eye
+        ]
     )
     np.testing.assert_allclose(jac.resist_theta, d_resist, atol=1e-7)
     np.testing.assert_allclose(jac.firm_theta, d_firm, atol=1e-7)
     np.testing.assert_allclose(
-        jac.resist_firm, (psi(theta, r, f + step)[0] - psi(theta, r, f - step)[0]) / (2 * step),
+        jac.resist_firm,
+        (psi(theta, r, f + step)[0] - psi(theta, r, f - step)[0]) / (2 * step),
         atol=1e-7,
     )
     np.testing.assert_allclose(
-        jac.firm_resist, (psi(theta, r + step, f)[1] - psi(theta, r - step, f)[1]) / (2 * step),
+        jac.firm_resist,
+        (psi(theta, r + step, f)[1] - psi(theta, r - step, f)[1]) / (2 * step),
         atol=1e-7,
     )
     score_r = (
@@ -315,7 +337,7 @@ def test_best_response_jacobians_match_finite_differences(simulated_fit, simulat
 
 
 def test_fixed_point_jacobian_is_the_derivative_along_the_equilibrium(
-    simulated_fit,  # noqa: ANN001
+    simulated_fit: EstimationResults,
     simulated: pd.DataFrame,
 ) -> None:
     # Independent route: re-solve the equilibrium P(θ) at perturbed θ by iterating Ψ and
@@ -340,8 +362,11 @@ def test_fixed_point_jacobian_is_the_derivative_along_the_equilibrium(
 
     step = 1e-5
     numeric = np.column_stack(
-        [(score_on_equilibrium(theta + step * e) - score_on_equilibrium(theta - step * e))
-         / (2 * step) for e in np.eye(theta.size)]
+        [
+            (score_on_equilibrium(theta + step * e) - score_on_equilibrium(theta - step * e))
+            / (2 * step)
+            for e in np.eye(theta.size)
+        ]
     )
     np.testing.assert_allclose(jacobian, numeric, atol=1e-6 * np.abs(jacobian).max())
 
@@ -354,8 +379,9 @@ def test_npl_standard_errors_match_the_sampling_spread() -> None:
     estimates, errors = [], []
     for _ in range(30):
         counts = np.array([rng.multinomial(100, p) for p in probabilities])
-        data = pd.concat([pd.DataFrame(counts, columns=["sq", "cd", "sf", "bd"]), covariates],
-                         axis=1)
+        data = pd.concat(
+            [pd.DataFrame(counts, columns=["sq", "cd", "sf", "bd"]), covariates], axis=1
+        )
         fit = fit_signaling(SIM_FORMULA, data, method="npl", n_estimators=20, npl_maxit=100)
         assert fit.converged
         estimates.append(fit.params)
@@ -365,8 +391,11 @@ def test_npl_standard_errors_match_the_sampling_spread() -> None:
 
 
 def test_npl_warns_when_it_does_not_converge(simulated: pd.DataFrame) -> None:
-    with pytest.warns(RuntimeWarning, match="NPL did not converge in 2 iterations"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fit = fit_signaling(SIM_FORMULA, simulated, method="npl", npl_maxit=2)
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert any("NPL did not converge in 2 iterations" in m for m in messages), messages
     assert not fit.converged
     assert fit.extra["iterations"] == 2
     assert fit.extra["npl_change"] > 1e-7
@@ -386,7 +415,7 @@ def test_first_stage_is_seeded(simulated: pd.DataFrame) -> None:
 
 
 def test_predict_lists_every_equilibrium_and_contains_the_fitted_one(
-    simulated_fit,  # noqa: ANN001
+    simulated_fit: EstimationResults,
     simulated: pd.DataFrame,
 ) -> None:
     table = simulated_fit.predict(simulated)
@@ -398,11 +427,14 @@ def test_predict_lists_every_equilibrium_and_contains_the_fitted_one(
     fitted = simulated_fit.extra["phat"]["PRhat"]
     gap = (table["pR"] - table["row"].map(fitted)).abs().groupby(table["row"]).min()
     assert gap.max() < 1e-6
+    pd.testing.assert_frame_equal(simulated_fit.predict(), table)  # default: the fitted rows
     stable = predict_equilibria(simulated_fit, simulated, select="stable")
     assert stable["row"].is_unique and (stable["selection"] == "stable").all()
 
 
-def test_predict_handles_missing_regressors(simulated_fit, simulated: pd.DataFrame) -> None:  # noqa: ANN001
+def test_predict_handles_missing_regressors(
+    simulated_fit: EstimationResults, simulated: pd.DataFrame
+) -> None:
     newdata = simulated.head(3).copy()
     newdata.loc[1, "x1"] = np.nan
     table = simulated_fit.predict(newdata)
@@ -410,7 +442,7 @@ def test_predict_handles_missing_regressors(simulated_fit, simulated: pd.DataFra
     assert table.loc[table["row"] != 1, "pR"].notna().all()
 
 
-def test_summary_and_latex(simulated_fit) -> None:  # noqa: ANN001
+def test_summary_and_latex(simulated_fit: EstimationResults) -> None:
     text = simulated_fit.summary()
     assert "NPL" in text and "WB:x1" in text and "iterations" in text
     assert "WB:x1" in simulated_fit.to_latex()
@@ -436,7 +468,10 @@ def test_summary_and_latex(simulated_fit) -> None:  # noqa: ANN001
     ],
 )
 def test_bad_input_is_refused_by_name(
-    simulated: pd.DataFrame, change, formula: str, message: str  # noqa: ANN001
+    simulated: pd.DataFrame,
+    change: Callable[[pd.DataFrame], pd.DataFrame],
+    formula: str,
+    message: str,
 ) -> None:
     with pytest.raises(InputError, match=message):
         fit_signaling(formula, change(simulated.copy()), method="pl")
@@ -473,7 +508,9 @@ def test_missing_rows_are_dropped_and_counted_or_refused(simulated: pd.DataFrame
         fit_signaling(SIM_FORMULA, data, method="pl", na="raise")
 
 
-def test_phat_is_aligned_with_the_rows_kept(simulated: pd.DataFrame, simulated_fit) -> None:  # noqa: ANN001
+def test_phat_is_aligned_with_the_rows_kept(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
     data = simulated.copy()
     data.loc[5, "x2"] = np.nan
     phat = simulated_fit.extra["phat"]
@@ -494,3 +531,153 @@ def test_singular_hessian_gives_nan_standard_errors_with_a_note(simulated: pd.Da
     assert fit.bse.isna().all()
     assert any("singular" in note or "not definite" in note for note in fit.notes)
     assert any("standard errors are not available" in str(w.message) for w in caught)
+
+
+def test_predict_returns_all_equilibria_when_there_are_several() -> None:
+    # A game with three equilibria (two stable); the table must list all three for each row.
+    from coercive.estimate.signaling.model import SignalingPredictor
+
+    frame = pd.DataFrame({"sq": [3, 1], "cd": [1, 2], "sf": [0, 1], "bd": [1, 0]})
+    design = parse_formula("sq + cd + sf + bd ~ 0 | 1 | 1 | 1 | 1 | 1 | 1", frame, PARTS)
+    params = pd.Series([1.0, 0.0, -1.9, -2.9, -1.2, 1.0], index=design.labels())
+    predictor = SignalingPredictor(design, params, (0.0,) * 7)
+    table = predictor(frame)
+    expected = CrisisGame(SA=0.0, VA=1.0, CB=0.0, WA=-1.9, WB=-2.9, a=-1.2, VB=1.0).equilibria()
+    assert len(expected) == 3
+    assert (table["n_equilibria"] == 3).all() and len(table) == 6
+    for row in (0, 1):
+        part = table[table["row"] == row]
+        assert list(part["equilibrium"]) == [0, 1, 2]
+        np.testing.assert_allclose(part["pR"], expected["pR"], rtol=1e-12)
+        np.testing.assert_array_equal(part["stable"], expected["stable"])
+    low = predictor(frame, select="least_resistance")
+    np.testing.assert_allclose(low["pR"], expected["pR"].min(), rtol=1e-12)
+    assert (low["n_equilibria"] == 3).all() and (low["equilibrium"] == 0).all()
+    assert low.attrs["selection"] == "per row, the equilibrium with the lowest pR"
+    with pytest.raises(InputError, match="select"):
+        predictor(frame, select="best")
+
+
+def test_subset_selects_rows_and_aligns_phat(simulated: pd.DataFrame) -> None:
+    phat = (np.linspace(0.2, 0.8, 300), np.linspace(0.7, 0.4, 300))
+    fit = fit_signaling(SIM_FORMULA, simulated, method="pl", phat=phat, subset="x1 > 0")
+    kept = simulated.index[simulated["x1"] > 0]
+    assert fit.nobs == len(kept)
+    np.testing.assert_array_equal(fit.extra["phat"]["PRhat"], phat[0][kept])
+    same = fit_signaling(
+        SIM_FORMULA,
+        simulated.loc[kept].reset_index(drop=True),
+        method="pl",
+        phat=(phat[0][kept], phat[1][kept]),
+    )
+    np.testing.assert_allclose(fit.params, same.params, rtol=1e-10)
+
+
+def test_likelihood_matches_a_per_row_computation_with_scipy_stats(simulated: pd.DataFrame) -> None:
+    # Independent route to the same numbers: SciPy's bivariate normal CDF for P(challenge, firm).
+    from scipy import stats
+
+    likelihood = _likelihood(simulated.head(25), seed=9)
+    theta = np.random.default_rng(9).normal(0, 0.4, likelihood.design.n_params)
+    payoffs = payoff_values(theta, likelihood.design)
+    rho = 0.5**0.5
+    bivariate = stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, rho], [rho, 1.0]])
+    expected = 0.0
+    for i in range(25):
+        SA, VA, CB, WA, WB, a, VB = (payoffs[p][i] for p in PARTS)
+        r, f = likelihood.resist[i], likelihood.firm[i]
+        c = (SA - (1 - r) * VA) / r
+        stay = stats.norm.cdf(c - WA) * stats.norm.cdf(c - a)
+        firm_joint = bivariate.cdf([WA - c, (WA - a) / 2**0.5])
+        resist = stats.norm.cdf(WB + ((1 - f) * VB - CB) / f)
+        outcome = [
+            stay,
+            (1 - stay) * (1 - resist),
+            firm_joint * resist,
+            (1 - stay - firm_joint) * resist,
+        ]
+        expected += float(np.dot(likelihood.design.counts[i], np.log(outcome)))
+    assert likelihood.loglike(theta) == pytest.approx(expected, rel=1e-7)
+
+
+def test_npl_survives_equilibria_with_vanishing_resistance() -> None:
+    # A steep game: at some rows the equilibrium pR is ~1e-60, so A's challenge threshold
+    # (divided by pR) runs to ~1e12 during the NPL. Derivatives must stay finite there and
+    # the fit must still converge near the truth. (The data come from our own equations, by
+    # bisection on F(pR) = pR, so this test does not depend on the engine's solver.)
+    rng = np.random.default_rng(3)
+    x1 = 2 * rng.normal(size=300)
+    x2 = rng.binomial(1, 0.5, size=300).astype(float)
+    truth = pd.Series(
+        {
+            "SA:x1": 1.8,
+            "VA:(Intercept)": 0.8,
+            "CB:(Intercept)": -0.5,
+            "CB:x2": 0.6,
+            "WA:(Intercept)": -0.6,
+            "WA:x2": 0.5,
+            "WB:(Intercept)": -0.4,
+            "WB:x1": 3.0,
+            "a:(Intercept)": -1.0,
+        }
+    )
+    payoffs = {
+        "SA": 1.8 * x1,
+        "VA": np.full(300, 0.8),
+        "CB": -0.5 + 0.6 * x2,
+        "WA": -0.6 + 0.5 * x2,
+        "WB": -0.4 + 3.0 * x1,
+        "a": np.full(300, -1.0),
+        "VB": np.zeros(300),
+    }
+
+    def composite(resist: np.ndarray) -> np.ndarray:  # F(pR) = Ψ_R(Ψ_F(pR))
+        _, firm, _ = best_responses(payoffs, resist, np.full(300, 0.5))
+        return best_responses(payoffs, resist, firm)[2]
+
+    # The equilibrium pR by bisection on F(pR) - pR (positive at ~0, negative at 1).
+    low, high = np.full(300, 1e-100), np.ones(300)
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        above = composite(middle) > middle
+        low, high = np.where(above, middle, low), np.where(above, high, middle)
+    resist = low
+    firm = best_responses(payoffs, resist, np.full(300, 0.5))[1]
+    assert np.abs(composite(resist) - resist).max() < 1e-12 and resist.min() < 1e-40
+    probabilities = np.exp(outcome_log_probabilities(payoffs, resist, firm))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    counts = np.array([rng.multinomial(50, p) for p in probabilities])
+    data = pd.DataFrame(counts, columns=["sq", "cd", "sf", "bd"]).assign(x1=x1, x2=x2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_signaling(SIM_FORMULA, data, method="npl")
+    assert fit.converged and fit.extra["eq_constraint"] < 1e-6
+    assert np.all(np.isfinite(fit.bse))
+    z = (fit.params - truth[fit.params.index]) / fit.bse
+    assert np.all(np.abs(z) < 4), z
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_derivatives_stay_finite_when_the_threshold_is_huge(sign: float) -> None:
+    # Row 0 believes B almost never resists: its threshold c = VA + (SA - VA)/pR is ~±1e12.
+    # Its log-likelihood and derivatives must be finite (never-seen outcomes add nothing).
+    frame = pd.DataFrame(
+        {
+            "sq": [5 if sign > 0 else 0, 1],
+            "cd": [0 if sign > 0 else 4, 1],
+            "sf": [0, 1],
+            "bd": [0, 1],
+            "x1": [1.0, -0.5],
+            "x2": [0.0, 1.0],
+        }
+    )
+    design = parse_formula(SIM_FORMULA, frame, PARTS)
+    payoff_design = PayoffDesign(tuple(design.matrices()), (0.0,) * 7, design.outcome)
+    likelihood = PseudoLikelihood(payoff_design, np.array([1e-12, 0.5]), np.array([0.6, 0.6]))
+    # SA - VA = sign * 1 at row 0: SA:x1 = sign + 0.8 with VA = 0.8.
+    theta = np.array([sign + 0.8, 0.8, -0.5, 0.6, -0.6, 0.5, -0.4, 0.5, -1.0])
+    value, gradient, hessian = likelihood.derivatives(theta)
+    assert np.isfinite(value)
+    assert np.all(np.isfinite(gradient)) and np.all(np.isfinite(hessian))
+    u, v, _ = likelihood.indices(theta)
+    assert abs(u[0]) > 1e11 and abs(v[0]) > 1e11

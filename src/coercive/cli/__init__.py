@@ -37,9 +37,29 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
+def _fail(message: str) -> None:
+    print(f"coercive: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; bad input of any kind ends in one stderr line and exit status 2."""
+    try:  # typer >= 0.26 vendors click
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import NoArgsIsHelpError, UsageError
+
+    command = typer.main.get_command(app)
     try:
-        app()
+        code = command.main(args=argv, prog_name="coercive", standalone_mode=False)
     except (InputError, InputTypeError) as exc:
-        print(f"coercive: error: {exc}", file=sys.stderr)
+        _fail(str(exc))
+    except NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
         sys.exit(2)
+    except UsageError as exc:  # unknown option, bad number, missing argument
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(" ".join(exc.format_message().split()) + where)
+    except typer.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

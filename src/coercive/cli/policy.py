@@ -13,11 +13,12 @@ from typing import Any
 
 import typer
 
-ASSESS_HELP = """Assess a coercion campaign: how likely the target is to comply, why, and which of
-Jakobsen's four conditions (threat, deadline, assurance, inducement) is binding.
-
-CASE is a bundled case id (e.g. dprk-2017) or the path of a scenario YAML file.
-Probabilities are conditional on the campaign being under way (the challenge made)."""
+ASSESS_HELP = (
+    "Assess a coercion campaign: how likely the target is to comply, why, and which of "
+    "Jakobsen's four conditions (threat, deadline, assurance, inducement) is binding.\n\n"
+    "CASE is a bundled case id (e.g. dprk-2017) or the path of a scenario YAML file. "
+    "Probabilities are conditional on the campaign being under way (the challenge made)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +34,9 @@ def register(app: typer.Typer) -> None:
 
 
 def assess_command(
-    case: str = typer.Argument(..., help="Bundled case id (e.g. dprk-2017) or a scenario YAML path."),
+    case: str = typer.Argument(
+        ..., help="Bundled case id (e.g. dprk-2017) or a scenario YAML path."
+    ),
     settings: list[str] = typer.Option(
         None,
         "--set",
@@ -134,18 +137,17 @@ def render(result: dict[str, Any]) -> None:
             f"the '{result['model']['equilibrium']}' one is used.[/dim]"
         )
 
-    economic = result["pressure"]["economic"]
-    regime = economic["regime_cost_per_year"]["mean"]
-    economy = economic["economy_loss_per_year"]["mean"]
+    pressure = result["pressure"]
+    factors = pressure["factors"]
     line = (
-        f"\n[bold]Economic pressure[/bold]: {economic['kind']} sanctions cost the regime "
-        f"{_pct(regime)} of GDP a year (the economy loses {_pct(economy)}; "
-        f"{_pct(economic['pass_through'])} of that reaches the regime). Enforcement stops "
-        f"{_pct(economic['enforcement'])} of the sanctioned trade (leakage "
-        f"{_pct(economic['leakage'])})."
+        f"\n[bold]Economic pressure[/bold]: {factors['kind']} sanctions cost the regime "
+        f"{_pct(pressure['economic'])} of GDP a year (the economy loses "
+        f"{_pct(factors['economy_loss'])}; {_pct(factors['pass_through'])} of that reaches "
+        f"the regime). Enforcement stops {_pct(factors['enforcement'])} of the sanctioned "
+        f"trade (leakage {_pct(factors['leakage'])})."
     )
-    if economic.get("observed_growth") is not None:
-        line += f" Observed growth in the period: {100 * economic['observed_growth']:+.1f}%."
+    if pressure.get("observed_growth") is not None:
+        line += f" Observed growth in the period: {100 * pressure['observed_growth']:+.1f}%."
     console.print(line)
 
     table = Table(title="Jakobsen's four conditions", title_justify="left", expand=False)
@@ -199,14 +201,17 @@ def render(result: dict[str, Any]) -> None:
             "" if right[1] is None else f"{right[1]:+.2f}",
         )
     calc.add_row(
-        "[bold]total[/bold]", f"[bold]{calculus['comply']['total']:+.2f}[/bold]",
-        "[bold]total[/bold]", f"[bold]{calculus['resist']['total']:+.2f}[/bold]",
+        "[bold]total[/bold]",
+        f"[bold]{calculus['comply']['total']:+.2f}[/bold]",
+        "[bold]total[/bold]",
+        f"[bold]{calculus['resist']['total']:+.2f}[/bold]",
     )
     console.print()
     console.print(calc)
     margin = calculus["margin"]
     better = "resisting" if margin > 0 else "complying"
+    spread = result["model"]["constants"]["mapping"]["target_resolve_spread"]
     console.print(
         f"On average {better} looks better to the regime by {abs(margin):.2f} GDP-years; "
-        "its private resolve decides the rest.\n"
+        f"its private resolve (spread {spread:.2g} GDP-years) decides the rest.\n"
     )

@@ -37,6 +37,9 @@ _GENZ_SIN = np.sin(_THETA)
 _GENZ_HALF_INV_COS2 = 0.5 / np.cos(_THETA) ** 2
 _GENZ_W = _GL12_W / 16.0  # (π/8 Jacobian) × 1/(2π)
 
+# Below this an orthant probability is computed in log space rather than by Genz.
+_BULK = 1e-5
+
 
 @njit(cache=True, nogil=True)
 def ndtr(x: float) -> float:
@@ -60,34 +63,41 @@ def log_ndtr(x: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _log_integrand(z: float, delta: float) -> float:
-    # log[φ(z) Φ(z + delta)]
-    return -0.5 * z * z - LOG_SQRT_2PI + log_ndtr(z + delta)
-
-
-@njit(cache=True, nogil=True)
 def _mills(x: float) -> float:
     # λ(x) = φ(x)/Φ(x), the slope of log Φ
     return math.exp(-0.5 * x * x - LOG_SQRT_2PI - log_ndtr(x))
 
 
 @njit(cache=True, nogil=True)
+def _tail_scale(z0: float) -> float:
+    # log I is reported plus z0²/2 for z0 > 0, so that the ratio of two far-tail
+    # integrals is a difference of O(1) numbers, not of two numbers near −z0²/2.
+    return 0.5 * z0 * z0 if z0 > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
 def _log_panel_sum(z0: float, delta: float, lo: float, hi: float, out: np.ndarray, k: int) -> int:
-    # Fill out[k:k+24] with log(weight × integrand) on [z0+lo, z0+hi]; returns the new k.
+    # Fill out[k:k+24] with log(weight × scaled integrand) at offsets t in [lo, hi] from z0.
     half = 0.5 * (hi - lo)
-    mid = z0 + 0.5 * (hi + lo)
+    mid = 0.5 * (hi + lo)
     for i in range(24):
-        out[k + i] = math.log(half * _GL24_W[i]) + _log_integrand(mid + half * _GL24_X[i], delta)
+        t = mid + half * _GL24_X[i]
+        if z0 > 0.0:
+            log_density = -0.5 * t * (2.0 * z0 + t) - LOG_SQRT_2PI  # log φ(z0+t) + z0²/2
+        else:
+            log_density = -0.5 * (z0 + t) * (z0 + t) - LOG_SQRT_2PI
+        out[k + i] = math.log(half * _GL24_W[i]) + log_density + log_ndtr(z0 + t + delta)
     return k + 24
 
 
 @njit(cache=True, nogil=True)
-def log_orthant(z0: float, delta: float) -> float:
-    """log I(z0, delta) = log ∫_{z0}^∞ φ(z) Φ(z + delta) dz, by quadrature in log space.
+def log_orthant_scaled(z0: float, delta: float) -> float:
+    """log I(z0, delta) + max(z0, 0)²/2, by quadrature in log space.
 
-    The integrand is log-concave with curvature between −2 and −1, so its mass sits
-    within a few units of its mode (or of ``z0`` when the mode lies below it); four
-    24-point panels over that window give near machine precision.
+    I(z0, delta) = ∫_{z0}^∞ φ(z) Φ(z + delta) dz. The integrand is log-concave with
+    curvature between −2 and −1, so its mass sits within a few units of its mode (or of
+    ``z0`` when the mode lies below it); four 24-point panels over that window give
+    near machine precision.
     """
     if z0 == math.inf:
         return -math.inf
@@ -105,11 +115,10 @@ def log_orthant(z0: float, delta: float) -> float:
         if abs(step) < 1e-12 * (1.0 + abs(mode)):
             break
     terms = np.empty(96)
+    k = 0
     if mode >= z0:
         start = max(z0, mode - 12.0) - z0
-        stop = mode + 12.0 - z0
-        width = (stop - start) / 4.0
-        k = 0
+        width = (mode + 12.0 - z0 - start) / 4.0
         for j in range(4):
             k = _log_panel_sum(z0, delta, start + j * width, start + (j + 1) * width, terms, k)
     else:
@@ -117,7 +126,6 @@ def log_orthant(z0: float, delta: float) -> float:
         decay = z0 - _mills(z0 + delta)
         length = min(45.0 / decay, 12.0)
         edges = (0.0, length / 32.0, length / 8.0, 3.0 * length / 8.0, length)
-        k = 0
         for j in range(4):
             k = _log_panel_sum(z0, delta, edges[j], edges[j + 1], terms, k)
     top = terms.max()
@@ -127,6 +135,12 @@ def log_orthant(z0: float, delta: float) -> float:
     for i in range(96):
         total += math.exp(terms[i] - top)
     return top + math.log(total)
+
+
+@njit(cache=True, nogil=True)
+def log_orthant(z0: float, delta: float) -> float:
+    """log I(z0, delta) = log ∫_{z0}^∞ φ(z) Φ(z + delta) dz for any finite z0."""
+    return log_orthant_scaled(z0, delta) - _tail_scale(z0)
 
 
 @njit(cache=True, nogil=True)
@@ -162,15 +176,26 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
     q_firm = ndtr(-z_firm)
     q_back = ndtr(-z_back)
     either = q_firm + q_back * (1.0 - q_firm)  # P(max >= c), no cancellation
-    if either >= 1e-3:
+    if either >= _BULK:
+        # Genz's terms are positive, so its ~1e-16 absolute error is relative too while
+        # the smaller of N and M stays above _BULK; below that, that one is integrated.
         firm = orthant_genz(z_firm, delta)
-        if 1e-3 <= firm <= either - 1e-3:
+        if _BULK <= firm <= either - _BULK:
             return firm / either
-    log_firm = log_orthant(z_firm, delta)
-    log_back = log_orthant(z_back, -delta)
+        if firm < _BULK:
+            return math.exp(log_orthant(z_firm, delta)) / either
+        return 1.0 - math.exp(log_orthant(z_back, -delta)) / either
+    # Far tail: compare the two integrals with their common Gaussian factor removed.
+    log_firm = log_orthant_scaled(z_firm, delta)
+    log_back = log_orthant_scaled(z_back, -delta)
     if log_firm == -math.inf and log_back == -math.inf:
         return 0.5
-    diff = log_back - log_firm
+    if z_firm > 0.0 and z_back > 0.0:
+        # (z_back² − z_firm²)/2 without cancellation: z_back − z_firm = delta.
+        rescale = 0.5 * delta * (z_back + z_firm)
+    else:
+        rescale = _tail_scale(z_back) - _tail_scale(z_firm)
+    diff = log_back - log_firm - rescale  # log(M/N)
     if diff > 700.0:
         return math.exp(-diff)
     return 1.0 / (1.0 + math.exp(diff))

@@ -12,9 +12,13 @@ ratio of the two normal order statistics); and B's response falls in ``pF`` when
   increasing and there is exactly one equilibrium, found by bracketing on [0, 1];
 * otherwise ``F`` increases and several equilibria are possible. Over a cell
   ``[lo, hi]`` an increasing ``F`` stays within ``[F(lo), F(hi)]``, so a cell whose
-  value range misses the diagonal is certified root-free. Cells that cannot be
-  certified are split (down to width 2.5e-4), so a pair of roots that a fixed grid
-  would step over is still found; every sign change is then polished.
+  value range misses the diagonal is certified root-free. A cell with ``F`` below the
+  diagonal at both ends can only hold roots at or below ``F(hi)`` (a root is its own
+  image), so it shrinks to ``[lo, F(hi)]``; likewise from below. Cells that can be
+  neither certified nor shrunk much are split, down to a resolution of 2.5e-4 (a
+  relative 2.5e-3 below p = 0.1). Every sign change is polished, and the cell is
+  searched again on both sides of its root, so a pair of roots that a fixed grid would
+  step over is still found unless it lies within the resolution.
 
 Roots are polished by the Illinois variant of regula falsi, with geometric bisection
 while a bracket spans orders of magnitude, to ``|g| <= 1e-13·p`` (or adjacent floats).
@@ -36,8 +40,7 @@ _TOL = 1e-13
 
 # Starting grid for increasing F: dense near 0, where A's threshold explodes.
 _GRID = np.array(
-    [0.0, 1e-300, 1e-150, 1e-60, 1e-25, 1e-12, 1e-6, 1e-3, 0.02, 0.1, 0.25, 0.4, 0.55,
-     0.7, 0.85, 0.95, 0.995, 1.0]
+    [0.0, 1e-300, 1e-100, 1e-30, 1e-10, 1e-4, 0.02, 0.15, 0.35, 0.55, 0.75, 0.9, 0.98, 1.0]
 )
 
 
@@ -120,57 +123,98 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes):  # noqa: ANN001,
         slopes[0] = _slope(roots[0], *args)
         return 1
 
+    # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
+    # F << p, e.g. F ~ 1e-54 at p = 1e-30). The sign of g is exact from p vs F.
     stack_lo = np.empty(_STACK)
     stack_hi = np.empty(_STACK)
-    stack_glo = np.empty(_STACK)
-    stack_ghi = np.empty(_STACK)
+    stack_flo = np.empty(_STACK)
+    stack_fhi = np.empty(_STACK)
     n_grid = _GRID.shape[0]
+    values = np.empty(n_grid)
+    for i in range(n_grid):
+        values[i] = response(_GRID[i], *args)
     top = 0
-    g_prev = _gap(_GRID[0], *args)
-    # Push the grid cells so that they pop in increasing order of p.
-    gaps = np.empty(n_grid)
-    gaps[0] = g_prev
-    for i in range(1, n_grid):
-        gaps[i] = _gap(_GRID[i], *args)
-    for i in range(n_grid - 2, -1, -1):
+    for i in range(n_grid - 2, -1, -1):  # pushed so that the cells pop in increasing p
         stack_lo[top] = _GRID[i]
         stack_hi[top] = _GRID[i + 1]
-        stack_glo[top] = gaps[i]
-        stack_ghi[top] = gaps[i + 1]
+        stack_flo[top] = values[i]
+        stack_fhi[top] = values[i + 1]
         top += 1
 
     while top > 0:
         top -= 1
         lo = stack_lo[top]
         hi = stack_hi[top]
-        glo = stack_glo[top]
-        ghi = stack_ghi[top]
-        # F(lo) = lo − glo, F(hi) = hi − ghi; F increasing, so F([lo, hi]) ⊂ [F(lo), F(hi)].
-        if hi - ghi < lo or lo - glo > hi:
+        flo = stack_flo[top]
+        fhi = stack_fhi[top]
+        # F increasing, so F([lo, hi]) ⊂ [F(lo), F(hi)]: no root unless that meets [lo, hi].
+        if fhi < lo or flo > hi:
             continue
-        crossing = _sign_change(glo, ghi, lo)
-        if hi - lo <= _MIN_WIDTH or top + 2 > _STACK:
-            if crossing and count < MAX_ROOTS:
-                roots[count] = _polish(lo, hi, glo, ghi, *args)
-                count += 1
+        width = hi - lo
+        # Resolution: 2.5e-4 above p = 0.1, relatively 2.5e-3 below it.
+        resolution = _MIN_WIDTH * min(1.0, 10.0 * hi)
+        small = width <= resolution or hi <= 1e-300 or top + 2 > _STACK
+        glo = lo - flo
+        ghi = hi - fhi
+        if _sign_change(glo, ghi, lo):
+            if count == MAX_ROOTS:
+                continue
+            root = _polish(lo, hi, glo, ghi, *args)
+            roots[count] = root
+            count += 1
+            # Any other root must lie at least half a resolution away from this one.
+            gap = 0.5 * resolution
+            if small or gap <= 0.0:
+                continue
+            if root + gap < hi:
+                stack_lo[top] = root + gap
+                stack_hi[top] = hi
+                stack_flo[top] = response(root + gap, *args)
+                stack_fhi[top] = fhi
+                top += 1
+            if root - gap > lo:
+                stack_lo[top] = lo
+                stack_hi[top] = root - gap
+                stack_flo[top] = flo
+                stack_fhi[top] = response(root - gap, *args)
+                top += 1
+            continue
+        if small:
+            continue
+        if glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
+            # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
+            stack_lo[top] = lo
+            stack_hi[top] = fhi
+            stack_flo[top] = flo
+            stack_fhi[top] = response(fhi, *args)
+            top += 1
+            continue
+        if glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
+            # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
+            stack_lo[top] = flo
+            stack_hi[top] = hi
+            stack_flo[top] = response(flo, *args)
+            stack_fhi[top] = fhi
+            top += 1
             continue
         if lo > 0.0 and hi > 4.0 * lo:
             mid = math.sqrt(lo) * math.sqrt(hi)
         else:
             mid = 0.5 * (lo + hi)
-        gmid = _gap(mid, *args)
+        fmid = response(mid, *args)
         # Upper half first on the stack so the lower half pops first.
         stack_lo[top] = mid
         stack_hi[top] = hi
-        stack_glo[top] = gmid
-        stack_ghi[top] = ghi
+        stack_flo[top] = fmid
+        stack_fhi[top] = fhi
         top += 1
         stack_lo[top] = lo
         stack_hi[top] = mid
-        stack_glo[top] = glo
-        stack_ghi[top] = gmid
+        stack_flo[top] = flo
+        stack_fhi[top] = fmid
         top += 1
 
+    roots[:count].sort()
     for k in range(count):
         slopes[k] = _slope(roots[k], *args)
     return count

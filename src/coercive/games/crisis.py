@@ -116,17 +116,15 @@ def equilibrium_table(
     game_set: CrisisGame, game: np.ndarray, resist: np.ndarray, slope: np.ndarray
 ) -> pd.DataFrame:
     """Action and outcome probabilities at the equilibria ``(game, resist)``."""
-    from coercive.games.lewis_schultz import (
-        _challenge_ufunc,
-        _firmness_ufunc,
-    )
+    from coercive.games.lewis_schultz import _challenge_ufunc, _firmness_ufunc
 
     SA, VA, WA, a, sigma = (
         game_set.SA[game], game_set.VA[game], game_set.WA[game], game_set.a[game],
         game_set.sigma[game],
     )
-    challenge = _challenge_ufunc(resist, SA, VA, WA, a, sigma)
-    firm = _firmness_ufunc(resist, SA, VA, WA, a, sigma)
+    with np.errstate(over="ignore"):  # see lewis_schultz._quiet
+        challenge = _challenge_ufunc(resist, SA, VA, WA, a, sigma)
+        firm = _firmness_ufunc(resist, SA, VA, WA, a, sigma)
     return pd.DataFrame(
         {
             "game": game.astype(np.int64),

@@ -144,6 +144,13 @@ def _response_ufunc(resist, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, 
     return response(resist, SA, VA, CB, WA, WB, a, VB, sigma)
 
 
+def _quiet(ufunc, *args: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    # A belief pF that underflows makes (VB − CB)/(σ·pF) overflow to ±inf, which Φ maps
+    # to exactly 0 or 1: the right limit, so the floating-point flag is not news.
+    with np.errstate(over="ignore"):
+        return ufunc(*args)
+
+
 def _probability(name: str, value: object) -> np.ndarray:
     arr = finite_array(name, value)
     if np.any((arr < 0.0) | (arr > 1.0)):
@@ -160,7 +167,8 @@ def _sigma(value: object) -> np.ndarray:
 
 def challenge_threshold(resist: object, SA: object, VA: object) -> np.ndarray:
     """A's challenge threshold ``c* = (SA − (1 − pR)·VA)/pR`` (±inf at ``pR = 0``)."""
-    return _threshold_ufunc(
+    return _quiet(
+        _threshold_ufunc,
         _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA)
     )
 
@@ -169,7 +177,8 @@ def challenge_probability(
     resist: object, SA: object, VA: object, WA: object, a: object, sigma: object = 1.0
 ) -> np.ndarray:
     """``pC``: probability that A challenges, given its belief ``pR`` that B resists."""
-    return _challenge_ufunc(
+    return _quiet(
+        _challenge_ufunc,
         _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
         finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
     )
@@ -183,7 +192,8 @@ def firmness_probability(
     Conditioning on the challenge matters: only A types with a high enough payoff from
     standing firm or backing down challenge at all, so ``pF`` depends on ``pR``.
     """
-    return _firmness_ufunc(
+    return _quiet(
+        _firmness_ufunc,
         _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
         finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
     )
@@ -193,7 +203,8 @@ def resistance_probability(
     firm: object, CB: object, WB: object, VB: object, sigma: object = 1.0
 ) -> np.ndarray:
     """``pR``: probability that B resists, given its belief ``pF`` that A stands firm."""
-    return _resistance_ufunc(
+    return _quiet(
+        _resistance_ufunc,
         _probability("firm", firm), finite_array("CB", CB), finite_array("WB", WB),
         finite_array("VB", VB), _sigma(sigma),
     )
@@ -204,7 +215,8 @@ def best_response(
     VB: object, sigma: object = 1.0,
 ) -> np.ndarray:
     """``F(pR)``: B's resistance when A best-responds to ``pR``; equilibria solve ``pR = F(pR)``."""
-    return _response_ufunc(
+    return _quiet(
+        _response_ufunc,
         _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
         finite_array("CB", CB), finite_array("WA", WA), finite_array("WB", WB),
         finite_array("a", a), finite_array("VB", VB), _sigma(sigma),

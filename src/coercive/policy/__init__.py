@@ -1,10 +1,17 @@
-"""The coercive-diplomacy model: a campaign's instruments -> the Lewis–Schultz game -> an assessment.
+"""The coercive-diplomacy model: a campaign's instruments -> Lewis–Schultz game -> assessment.
 
 ``load_scenario`` reads and validates a scenario (:mod:`coercive.policy.scenario`),
 :mod:`coercive.policy.mapping` turns it into payoffs of :class:`coercive.games.CrisisGame`,
-:mod:`coercive.policy.montecarlo` propagates uncertain inputs, and ``assess`` returns the
-assessment with Jakobsen's four conditions (:mod:`coercive.policy.scorecard`).
-Submodules are imported lazily so the CLI starts fast.
+:mod:`coercive.policy.montecarlo` propagates uncertain inputs, and
+:func:`coercive.policy.assess.assess` returns the assessment with Jakobsen's four conditions
+(:mod:`coercive.policy.scorecard`)::
+
+    from coercive.policy.assess import assess
+    result = assess("dprk-2017", ["instruments.assurance.credibility=0.9"])
+    result.to_dict()["compliance"]
+
+(``coercive.policy.assess`` is the module; import the function from it.) Submodules are
+imported lazily so the CLI starts fast.
 """
 
 from __future__ import annotations
@@ -12,10 +19,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["assess", "load_scenario", "Scenario", "json_schema"]
+__all__ = ["load_scenario", "Scenario", "json_schema"]
 
 _LAZY = {
-    "assess": ("coercive.policy.assess", "assess"),
     "load_scenario": ("coercive.policy.loader", "load_scenario"),
     "Scenario": ("coercive.policy.scenario", "Scenario"),
     "json_schema": ("coercive.policy.scenario", "json_schema"),

@@ -90,31 +90,36 @@ class Assessment:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
-def _pressure(scenario: Scenario, parts: Mapping[str, np.ndarray], firm: np.ndarray
-              ) -> dict[str, Any]:
+def _pressure(
+    scenario: Scenario, parts: Mapping[str, np.ndarray], firm: np.ndarray
+) -> dict[str, Any]:
     def mean(name: str) -> float:
         return float(np.mean(parts[name]))
 
     expected_strike = firm * (parts["strike_damage"] + parts["aim_defeated"])
+    regime = summarize(parts["regime_cost"])
+    pass_through = parts["pass_through"]
     return {
-        "economic": {
-            "regime_cost_per_year": summarize(parts["regime_cost"]),
-            "economy_loss_per_year": summarize(parts["economy_loss"]),
-            "parts": {
-                "exports": mean("export_loss"),
-                "imports": mean("import_loss"),
-                "strategic_imports": mean("strategic_import_loss"),
-            },
+        # the regime's sanctions cost, share of GDP per year, and its parts (they sum to it)
+        "economic": regime["mean"],
+        "economic_interval": [regime["low"], regime["high"]],
+        "units": "share of the target's GDP per year borne by the regime",
+        "parts": {
+            "exports": float(np.mean(parts["export_loss"] * pass_through)),
+            "imports": float(np.mean(parts["import_loss"] * pass_through)),
+            "strategic_imports": float(np.mean(parts["strategic_import_loss"] * pass_through)),
+        },
+        "factors": {
+            "kind": scenario.instruments.sanctions.kind,
+            "economy_loss": mean("economy_loss"),
+            "pass_through": mean("pass_through"),
             "enforcement": mean("enforcement"),
             "leakage": mean("leakage"),
             "isolation": mean("isolation"),
-            "pass_through": mean("pass_through"),
-            "kind": scenario.instruments.sanctions.kind,
-            "until_resolution_gdp_years": mean("sanctions_until_resolution"),
             "horizon_years": mean("horizon_years"),
-            "observed_growth": scenario.economy.observed_growth,
-            "units": "share of GDP per year, borne by the regime (regime_cost) or the economy",
+            "until_resolution_gdp_years": mean("sanctions_until_resolution"),
         },
+        "observed_growth": scenario.economy.observed_growth,
         "military": {
             "credibility": float(np.mean(firm)),
             "escalation_dominance": mean("escalation_dominance"),
@@ -135,7 +140,8 @@ def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> As
     solutions = solve(mapped, equilibrium=scenario.model.equilibrium)
     base, base_solution = mapped[0], solutions[0]
     chosen, table = binding(
-        base_solution, dict(zip(CONDITIONS, solutions[1:], strict=True)),
+        base_solution,
+        dict(zip(CONDITIONS, solutions[1:], strict=True)),
         const.scorecard.binding_min_gain,
     )
     calc = calculus(base, base_solution)
@@ -169,9 +175,9 @@ def assess(
     """Assess a bundled case id, a YAML path or a :class:`Scenario` (with ``--set`` overrides)."""
     if isinstance(case, Scenario):
         if overrides:
-            from coercive.policy.loader import scenario_from_text
-
             import yaml
+
+            from coercive.policy.loader import scenario_from_text
 
             text = yaml.safe_dump(case.model_dump(mode="json"), sort_keys=False)
             case = scenario_from_text(text, source=f"scenario {case.id}", overrides=overrides)

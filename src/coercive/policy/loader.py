@@ -29,6 +29,20 @@ CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 Override = tuple[str, Any]
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when available), also reading ``1e-3`` as a number.
+
+    PyYAML follows YAML 1.1, where ``1e-3`` (no dot) is a string; analysts type it as a number.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def bundled_cases() -> list[str]:
     """Ids of the scenario files shipped in ``coercive/cases``."""
     return sorted(path.stem for path in CASES_DIR.glob("*.yaml"))
@@ -53,9 +67,9 @@ def resolve_case(path_or_case_id: str | Path) -> Path:
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """Parse with the safe loader, returning the data and its node tree (for line numbers)."""
-    loader: yaml.SafeLoader | None = None
+    loader: _Loader | None = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -73,7 +87,33 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     finally:
         if loader is not None:
             loader.dispose()
+    _refuse_duplicate_keys(node, source)
     return data, node
+
+
+def _refuse_duplicate_keys(root: yaml.Node | None, source: str) -> None:
+    """A key given twice in one mapping is an error (YAML would silently keep the last)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:  # iterative: anchors can make the node graph deep or cyclic
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in keys:
+                        line = key_node.start_mark.line + 1
+                        raise InputError(
+                            f"{source}:{line}: duplicate key {key_node.value!r}; "
+                            "allowed: each key once per mapping"
+                        )
+                    keys.add(key_node.value)
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _node_at(node: yaml.Node | None, loc: Iterable[Any]) -> tuple[yaml.Node | None, bool]:
@@ -142,13 +182,15 @@ def _walk(path: list[str], source: str) -> list[Any]:
             if part not in fields:
                 allowed = ", ".join(fields)
                 prefix = ".".join(path[:depth]) or "top level"
-                raise InputError(f"{source}: unknown path {where!r}; allowed at {prefix}: {allowed}")
+                raise InputError(
+                    f"{source}: unknown path {where!r}; allowed at {prefix}: {allowed}"
+                )
             loc.append(part)
-            annotation = fields[part].annotation
-            # uncertain numbers are leaves even though a distribution is a mapping
-            current = annotation if _is_uncertain(fields[part]) else _strip(annotation)
+            # an uncertain number may be set whole or by its distribution's parameters
             if _is_uncertain(fields[part]):
                 current = _UNCERTAIN
+            else:
+                current = _strip(fields[part].annotation)
             continue
         origin = typing.get_origin(current)
         if origin is list:
@@ -195,7 +237,7 @@ def _parse_override(item: str | Override) -> tuple[str, str, Any]:
     shown = item if len(item) <= 80 else item[:77] + "..."
     source = f"--set {shown}"
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506 (safe)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise InputError(f"{source}: VALUE is not a YAML value ({problem})") from None
@@ -282,7 +324,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     loc = tuple(error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
-    if "allowed" not in message and kind not in ("missing", "extra_forbidden"):
+    if "allowed" not in message and kind not in ("missing", "extra_forbidden", "literal_error"):
         allowed = _allowed(loc)
         if allowed:
             message = f"{message}; {allowed}"

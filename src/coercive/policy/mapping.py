@@ -59,6 +59,7 @@ import dataclasses
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from coercive._errors import InputError
@@ -287,9 +288,7 @@ def economic_pressure(
     }
 
 
-def map_scenario(
-    scenario: Scenario, draws: Draws, const: MappingConstants | None = None
-) -> Mapped:
+def map_scenario(scenario: Scenario, draws: Draws, const: MappingConstants | None = None) -> Mapped:
     """Payoffs of the crisis game for every draw (steps 1–5 of the module doc)."""
     const = const or constants().mapping
     n = int(next(iter(draws.values())).shape[0]) if draws else 1
@@ -402,4 +401,3 @@ __all__ = [
     "annuity",
     "stack",
 ]
-

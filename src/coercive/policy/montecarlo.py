@@ -63,8 +63,9 @@ def _stream(seed: int, path: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(path.encode("utf-8"))])
 
 
-def draw(value: float | Distribution, bounds: tuple[float, float], n: int,
-         rng: np.random.Generator) -> np.ndarray:
+def draw(
+    value: float | Distribution, bounds: tuple[float, float], n: int, rng: np.random.Generator
+) -> np.ndarray:
     """``n`` draws of one uncertain value (a fixed number gives a constant array)."""
     low, high = bounds
     if not isinstance(value, Distribution):
@@ -80,8 +81,9 @@ def draw(value: float | Distribution, bounds: tuple[float, float], n: int,
     return np.clip(sample, low, high)
 
 
-def sample_inputs(scenario: Scenario, n: int | None = None, seed: int | None = None
-                  ) -> dict[str, np.ndarray]:
+def sample_inputs(
+    scenario: Scenario, n: int | None = None, seed: int | None = None
+) -> dict[str, np.ndarray]:
     """Draws of every uncertain input: field path -> array of length ``n``."""
     n = scenario.model.draws if n is None else int(n)
     seed = scenario.model.seed if seed is None else int(seed)

@@ -76,7 +76,11 @@ class Distribution(_Model):
             "triangular": ("low", "mode", "high"),
             "normal": ("mean", "sd"),
         }[self.dist]
-        given = {name for name in ("low", "high", "mode", "mean", "sd") if getattr(self, name) is not None}
+        given = {
+            name
+            for name in ("low", "high", "mode", "mean", "sd")
+            if getattr(self, name) is not None
+        }
         missing = [name for name in needed if name not in given]
         extra = sorted(given - set(needed))
         if missing or extra:
@@ -202,7 +206,9 @@ class Actor(_Model):
 class ThirdParty(_Model):
     """A third state whose trade with (and ties to) the target decide how much sanctions leak."""
 
-    name: str = Field(..., min_length=1, description="Name; keys instruments.sanctions.enforcement.")
+    name: str = Field(
+        ..., min_length=1, description="Name; keys instruments.sanctions.enforcement."
+    )
     trade_share: ShareFixed = Field(
         ..., description="Share of the target's total foreign trade (0-1) with this party."
     )
@@ -290,7 +296,8 @@ class Sanctions(_Model):
     export_coverage: Share = Field(0.0, description="Share of the target's exports banned (0-1).")
     import_coverage: Share = Field(0.0, description="Share of the target's imports banned (0-1).")
     strategic_import_cut: Share = Field(
-        0.0, description="Cut in strategic imports (oil) imposed by caps, share of pre-sanction level."
+        0.0,
+        description="Cut in strategic imports (oil) imposed by caps, share of pre-sanction level.",
     )
     secondary: Share = Field(
         0.0,

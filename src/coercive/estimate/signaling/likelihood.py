@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr, owens_t
+from scipy.special import erfcx, log_ndtr, ndtr
 
 __all__ = [
     "PARTS",
@@ -67,26 +67,39 @@ def _log_pdf(x: np.ndarray) -> np.ndarray:
     return -0.5 * x * x - _LOG_SQRT_2PI
 
 
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
 def _mills(x: np.ndarray) -> np.ndarray:
-    """φ(x)/Φ(x), computed in log space so it is finite for every finite x."""
-    return np.exp(_log_pdf(x) - log_ndtr(x))
+    """φ(x)/Φ(x) = √(2/π) / erfcx(-x/√2): exact for every x (→ -x as x → -∞, → 0 as x → ∞).
+
+    (Differencing log φ and log Φ would lose all digits once x² is ~1e16.)
+    """
+    return _SQRT_2_OVER_PI / erfcx(-x / _SQRT2)
 
 
 # --- the orthant integral I(z0, z1) -----------------------------------------------------
 
 
+# Drezner & Wesolowsky (1990) / Genz (2004, *Statistics and Computing* 14:251–260):
+# Φ₂(h, k; r) = Φ(h)Φ(k) + (1/2π) ∫_0^{asin r} exp(-(h² + k² - 2hk sin t) / (2 cos² t)) dt,
+# every term positive for r > 0. For r = 1/√2 the range is [0, π/4]; 20 Gauss–Legendre nodes
+# give double-precision absolute accuracy.
+_DW_NODES, _DW_WEIGHTS = np.polynomial.legendre.leggauss(20)
+_DW_ANGLE = (math.pi / 8.0) * (1.0 + _DW_NODES)
+_DW_SIN = np.sin(_DW_ANGLE)
+_DW_HALF_SEC2 = 0.5 / np.cos(_DW_ANGLE) ** 2
+_DW_WEIGHT = _DW_WEIGHTS * (math.pi / 8.0) / (2.0 * math.pi)
+
+
 def _orthant_bulk(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
-    """I(z0, z1) = Φ₂(-z0, (z1 - z0)/√2; 1/√2) by Owen's T (absolute accuracy ~1e-16)."""
+    """I(z0, z1) = Φ₂(-z0, (z1 - z0)/√2; 1/√2) (absolute accuracy ~1e-16)."""
     h = -z0
     k = (z1 - z0) / _SQRT2
-    rho = 1.0 / _SQRT2
-    scale = math.sqrt(1.0 - rho * rho)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        a_h = np.where(h == 0.0, np.inf, (k - rho * h) / (h * scale))
-        a_k = np.where(k == 0.0, np.inf, (h - rho * k) / (k * scale))
-    # Owen (1956): Φ₂(h,k;ρ) = ½Φ(h) + ½Φ(k) − T(h,a_h) − T(k,a_k) − β.
-    beta = np.where((h * k < 0.0) | ((h * k == 0.0) & (h + k < 0.0)), 0.5, 0.0)
-    return 0.5 * (ndtr(h) + ndtr(k)) - owens_t(h, a_h) - owens_t(k, a_k) - beta
+    squares = (h * h + k * k)[:, None]
+    product = (h * k)[:, None]
+    terms = np.exp(-(squares - 2.0 * product * _DW_SIN[None, :]) * _DW_HALF_SEC2[None, :])
+    return ndtr(h) * ndtr(k) + terms @ _DW_WEIGHT
 
 
 def _log_orthant_quadrature(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
@@ -154,7 +167,11 @@ def log_orthant(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
 
 
 def _orthant_derivatives(
-    z0: np.ndarray, z1: np.ndarray
+    z0: np.ndarray,
+    z1: np.ndarray,
+    log_pdf0: np.ndarray | None = None,
+    log_pdf1: np.ndarray | None = None,
+    log_cdf1: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """log I(z0, z1) and the first/second derivatives of log I in (z0, z1).
 
@@ -162,12 +179,16 @@ def _orthant_derivatives(
     ``∂I/∂z0|δ = -φ(z0)Φ(z1)``, ``∂²I/∂z0²|δ = z0 φ(z0)Φ(z1) - φ(z0)φ(z1)``,
     ``∂²I/∂z0∂δ = -φ(z0)φ(z1)``, ``∂²I/∂δ² = -(δ/2) K - φ(z0)φ(z1)/2``; then
     ``∂/∂z1 = ∂/∂δ`` and ``∂/∂z0|z1 = ∂/∂z0|δ - ∂/∂δ``. Ratios to I are formed in log space.
+    ``log φ(z0)``, ``log φ(z1)``, ``log Φ(z1)`` may be passed in when already computed.
     """
     log_i = log_orthant(z0, z1)
     delta = z1 - z0
+    log_pdf0 = _log_pdf(z0) if log_pdf0 is None else log_pdf0
+    log_pdf1 = _log_pdf(z1) if log_pdf1 is None else log_pdf1
+    log_cdf1 = log_ndtr(z1) if log_cdf1 is None else log_cdf1
     # Each ratio below is (term / I), exponentiated from logs.
-    edge = np.exp(_log_pdf(z0) + log_ndtr(z1) - log_i)  # φ(z0)Φ(z1)/I
-    joint = np.exp(_log_pdf(z0) + _log_pdf(z1) - log_i)  # φ(z0)φ(z1)/I
+    edge = np.exp(log_pdf0 + log_cdf1 - log_i)  # φ(z0)Φ(z1)/I
+    joint = np.exp(log_pdf0 + log_pdf1 - log_i)  # φ(z0)φ(z1)/I
     k_ratio = np.exp(
         _log_pdf(delta / _SQRT2) + log_ndtr(-(z0 + z1) / _SQRT2) - 0.5 * math.log(2.0) - log_i
     )
@@ -261,7 +282,8 @@ def best_responses(
     # pF = I(u, v) / (I(u, v) + I(v, u)): a ratio of two log-accurate terms.
     log_firm = log_orthant(u, v)
     log_back = log_orthant(v, u)
-    firm_new = 1.0 / (1.0 + np.exp(log_back - log_firm))
+    with np.errstate(over="ignore"):  # exp -> inf gives pF = 0, as it should
+        firm_new = 1.0 / (1.0 + np.exp(log_back - log_firm))
     resist_new = ndtr(_resistance_index(payoffs, firm))
     return np.exp(log_pc), firm_new, resist_new
 
@@ -332,43 +354,86 @@ class PseudoLikelihood:
     def _row_terms(
         self, theta: np.ndarray, order: int
     ) -> tuple[np.ndarray, list[np.ndarray] | None, list[np.ndarray] | None]:
-        """Row log-likelihoods; first derivatives in (u, v, z); second (uu, uv, vv, zz)."""
+        """Row log-likelihoods; first derivatives in (u, v, z); second (uu, uv, vv, zz).
+
+        Overflow in a ratio is expected where a probability underflows (thresholds ~1e12);
+        such values are masked when their outcome is unseen and otherwise make the value or
+        derivatives non-finite, which the optimizer rejects — so numpy need not warn.
+        """
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return self._row_terms_unguarded(theta, order)
+
+    def _row_terms_unguarded(
+        self, theta: np.ndarray, order: int
+    ) -> tuple[np.ndarray, list[np.ndarray] | None, list[np.ndarray] | None]:
         u, v, z = self.indices(theta)
+        n = u.size
         sq, cd, sf, bd, resisted = self._sq, self._cd, self._sf, self._bd, self._resisted
-        log_pc = _log_challenge(u, v)
-        firm_terms = _orthant_derivatives(u, v) if order else (log_orthant(u, v),)
-        back_terms = _orthant_derivatives(v, u) if order else (log_orthant(v, u),)
+        # Both orthants, I(u, v) (firm) and I(v, u) (back down), in one stacked evaluation;
+        # the normal pdf/cdf values are computed once and shared by all terms.
+        first = np.concatenate([u, v])
+        second = np.concatenate([v, u])
+        log_pdf = _log_pdf(first)
+        log_cdf = log_ndtr(first)
+        log_sf = log_ndtr(-first)
+        log_cdf_u, log_cdf_v = log_cdf[:n], log_cdf[n:]
+        log_pc = np.logaddexp(log_sf[:n], log_cdf_u + log_sf[n:])  # log(Φ(-u) + Φ(u)Φ(-v))
+        log_cdf_z, log_sf_z = log_ndtr(z), log_ndtr(-z)
+        if order:
+            swapped_pdf = np.concatenate([log_pdf[n:], log_pdf[:n]])
+            swapped_cdf = np.concatenate([log_cdf_v, log_cdf_u])
+            orthant = _orthant_derivatives(first, second, log_pdf, swapped_pdf, swapped_cdf)
+            log_orth = orthant[0]
+        else:
+            log_orth = log_orthant(first, second)
         row = (
-            _weighted(sq, log_ndtr(u) + log_ndtr(v))
-            + _weighted(cd, log_pc + log_ndtr(-z))
-            + _weighted(sf, firm_terms[0])
-            + _weighted(bd, back_terms[0])
-            + _weighted(resisted, log_ndtr(z))
+            _weighted(sq, log_cdf_u + log_cdf_v)
+            + _weighted(cd, log_pc + log_sf_z)
+            + _weighted(sf, log_orth[:n])
+            + _weighted(bd, log_orth[n:])
+            + _weighted(resisted, log_cdf_z)
         )
         if not order:
             return row, None, None
-        lam_u, lam_v = _mills(u), _mills(v)
-        lam_z, lam_neg_z = _mills(z), _mills(-z)
+        log_pdf_u, log_pdf_v = log_pdf[:n], log_pdf[n:]
+        mills = _mills(np.concatenate([u, v, z, -z]))  # φ/Φ
+        lam_u, lam_v, lam_z, lam_neg_z = (
+            mills[:n],
+            mills[n : 2 * n],
+            mills[2 * n : 3 * n],
+            mills[3 * n :],
+        )
         # log pC derivatives: pC_u/pC = -φ(u)Φ(v)/pC, etc.
-        c_u = -np.exp(_log_pdf(u) + log_ndtr(v) - log_pc)
-        c_v = -np.exp(log_ndtr(u) + _log_pdf(v) - log_pc)
-        c_uv_raw = -np.exp(_log_pdf(u) + _log_pdf(v) - log_pc)
+        c_u = -np.exp(log_pdf_u + log_cdf_v - log_pc)
+        c_v = -np.exp(log_cdf_u + log_pdf_v - log_pc)
+        c_uv_raw = -np.exp(log_pdf_u + log_pdf_v - log_pc)
         c_uu = -u * c_u - c_u * c_u
         c_vv = -v * c_v - c_v * c_v
         c_uv = c_uv_raw - c_u * c_v
-        _, f0, f1, f00, f01, f11 = firm_terms
-        _, b0, b1, b00, b01, b11 = back_terms  # derivatives in (v, u) order
-        grad = [
-            sq * lam_u + cd * c_u + sf * f0 + bd * b1,
-            sq * lam_v + cd * c_v + sf * f1 + bd * b0,
-            -cd * lam_neg_z + resisted * lam_z,
-        ]
-        hess = [
-            sq * (-lam_u * (u + lam_u)) + cd * c_uu + sf * f00 + bd * b11,
-            cd * c_uv + sf * f01 + bd * b01,
-            sq * (-lam_v * (v + lam_v)) + cd * c_vv + sf * f11 + bd * b00,
-            cd * (-lam_neg_z * (lam_neg_z - z)) + resisted * (-lam_z * (z + lam_z)),
-        ]
+        _, d0, d1, h00, h01, h11 = orthant
+        f0, f1, f00, f01, f11 = d0[:n], d1[:n], h00[:n], h01[:n], h11[:n]
+        b0, b1, b00, b01, b11 = d0[n:], d1[n:], h00[n:], h01[n:], h11[n:]  # in (v, u) order
+        # Contributions are count * derivative; an outcome never seen in a row must add
+        # nothing even where its derivative overflows (its probability underflowed), so if
+        # plain products are not all finite they are redone with 0 * (inf or NaN) = 0.
+        terms = {
+            "u": ((sq, lam_u), (cd, c_u), (sf, f0), (bd, b1)),
+            "v": ((sq, lam_v), (cd, c_v), (sf, f1), (bd, b0)),
+            "z": ((cd, -lam_neg_z), (resisted, lam_z)),
+            "uu": ((sq, -lam_u * (u + lam_u)), (cd, c_uu), (sf, f00), (bd, b11)),
+            "uv": ((cd, c_uv), (sf, f01), (bd, b01)),
+            "vv": ((sq, -lam_v * (v + lam_v)), (cd, c_vv), (sf, f11), (bd, b00)),
+            "zz": ((cd, -lam_neg_z * (lam_neg_z - z)), (resisted, -lam_z * (z + lam_z))),
+        }
+        sums = {}
+        for key, pairs in terms.items():
+            with np.errstate(invalid="ignore", over="ignore"):
+                total = sum(count * value for count, value in pairs)
+            if not np.all(np.isfinite(total)):
+                total = sum(_weighted(count, value) for count, value in pairs)
+            sums[key] = total
+        grad = [sums["u"], sums["v"], sums["z"]]
+        hess = [sums["uu"], sums["uv"], sums["vv"], sums["zz"]]
         return row, grad, hess
 
     def loglike(self, theta: np.ndarray) -> float:
@@ -414,10 +479,10 @@ class PseudoLikelihood:
         return self._design[name]
 
 
-def _weighted(count: np.ndarray, log_value: np.ndarray) -> np.ndarray:
-    """count * log_value with 0 * (-inf) = 0 (an outcome never seen adds nothing)."""
-    with np.errstate(invalid="ignore"):
-        return np.where(count > 0, count * log_value, 0.0)
+def _weighted(count: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """count * value with 0 * (±inf or NaN) = 0 (an outcome never seen adds nothing)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(count > 0, count * value, 0.0)
 
 
 # --- Newton–Raphson -------------------------------------------------------------------------
@@ -449,9 +514,15 @@ def maximize(
     """
     theta = np.asarray(start, dtype=float).copy()
     value, gradient, hessian = likelihood.derivatives(theta)
-    if not np.isfinite(value):
+    if not (np.isfinite(value) and np.all(np.isfinite(gradient)) and np.all(np.isfinite(hessian))):
         return NewtonResult(
-            theta, value, gradient, hessian, 0, False, "log-likelihood not finite at the start"
+            theta,
+            value,
+            gradient,
+            hessian,
+            0,
+            False,
+            "log-likelihood or its derivatives not finite at the start values",
         )
     for iteration in range(1, max_iter + 1):
         eigenvalues, eigenvectors = np.linalg.eigh(-hessian)
@@ -459,11 +530,19 @@ def maximize(
         concave = bool(eigenvalues[0] > 1e-12 * scale)
         modified = np.maximum(np.abs(eigenvalues), 1e-8 * scale)
         step = eigenvectors @ ((eigenvectors.T @ gradient) / modified)
+        if concave and np.max(np.abs(step)) < 0.1 * tol:
+            # Already at the maximum to well within tol: no need to evaluate theta + step.
+            return NewtonResult(theta, value, gradient, hessian, iteration - 1, True, "converged")
         length = 1.0
         while True:
             candidate = theta + length * step
             new_value, new_gradient, new_hessian = likelihood.derivatives(candidate)
-            if np.isfinite(new_value) and new_value >= value - 1e-10 * (1.0 + abs(value)):
+            if (
+                np.isfinite(new_value)
+                and new_value >= value - 1e-10 * (1.0 + abs(value))
+                and np.all(np.isfinite(new_gradient))
+                and np.all(np.isfinite(new_hessian))
+            ):
                 break
             length *= 0.5
             if length < 1e-12:

@@ -57,6 +57,9 @@ OUTCOMES = ("sq", "cd", "sf", "bd")
 _A_PARTS = ("SA", "VA", "WA", "a")
 _B_PARTS = ("CB", "WB", "VB")
 Method = Literal["npl", "pl"]
+# Beliefs updated by the NPL are kept in [floor, 1 - floor]: a best response can round to
+# exactly 0 or 1 far in the tails, and the next PL divides by pR and pF.
+_BELIEF_FLOOR = 1e-12
 
 
 # --- input checks ---------------------------------------------------------------------------
@@ -231,9 +234,7 @@ def _equilibrium_violation(
         float(np.max(np.abs(resist - resist_response))),
         float(np.max(np.abs(firm - firm_response))),
     )
-    composite = lewis_schultz.best_response(
-        resist, *(payoffs[part] for part in PARTS), 1.0
-    )
+    composite = lewis_schultz.best_response(resist, *(payoffs[part] for part in PARTS), 1.0)
     return psi_gap, float(np.max(np.abs(resist - composite)))
 
 
@@ -269,7 +270,7 @@ def fit_signaling(
     subset: object = None,
     na: Literal["drop", "raise"] = "drop",
     random_state: int | None = 12345,
-    n_estimators: int = 100,
+    n_estimators: int = 50,
     first_stage_clip: float = 1e-3,
     npl_maxit: int = 25,
     npl_tol: float = 1e-7,
@@ -289,7 +290,9 @@ def fit_signaling(
         First-stage ``(pR_hat, pF_hat)``: two arrays (one value per data row) or two column
         names, or ``{"PRhat": ..., "PFhat": ...}``. When ``None``, a scikit-learn random
         forest (``n_estimators`` trees, ``random_state``) fit to the observed action
-        frequencies, clipped to ``[first_stage_clip, 1 - first_stage_clip]``.
+        frequencies, clipped to ``[first_stage_clip, 1 - first_stage_clip]``. For NPL the
+        forest only starts the iteration (the fixed point does not depend on it), hence the
+        modest default of 50 trees; raise it for PL fits that use the forest directly.
     fixed
         Values for payoffs whose part is ``0`` (sigInt's ``fixed.par``), e.g. ``{"VB": 1}``.
     start
@@ -314,8 +317,12 @@ def fit_signaling(
         raise InputError(f"npl_maxit: expected a positive integer, got {npl_maxit!r}")
     if not (isinstance(npl_tol, (int, float)) and npl_tol > 0):
         raise InputError(f"npl_tol: expected a positive number, got {npl_tol!r}")
+    if not isinstance(n_estimators, (int, np.integer)) or n_estimators < 1:
+        raise InputError(f"n_estimators: expected a positive integer, got {n_estimators!r}")
     if not (isinstance(first_stage_clip, (int, float)) and 0 < first_stage_clip < 0.5):
-        raise InputError(f"first_stage_clip: expected a number in (0, 0.5), got {first_stage_clip!r}")
+        raise InputError(
+            f"first_stage_clip: expected a number in (0, 0.5), got {first_stage_clip!r}"
+        )
     design = parse_formula(formula, data, PARTS, subset=subset, na=na)
     counts = _check_counts(design)
     fixed_values = _check_fixed(fixed, design)
@@ -352,12 +359,17 @@ def fit_signaling(
         npl_converged = False
         change = math.inf
         total_newton = 0
+        iterations = 0
         for iteration in range(1, npl_maxit + 1):
+            iterations = iteration
             likelihood, fit = _pl_fit(payoff_design, resist, firm, theta)
             total_newton += fit.iterations
             payoffs = payoff_values(fit.theta, payoff_design)
             # One best-response step: A answers the old pR, B the old pF (Aguirregabiria–Mira).
             _, firm_new, resist_new = best_responses(payoffs, resist, firm)
+            # Keep beliefs off 0 and 1 so the next thresholds (divided by pR, pF) stay finite.
+            resist_new = np.clip(resist_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
+            firm_new = np.clip(firm_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
             change = max(
                 float(np.max(np.abs(fit.theta - theta))),
                 float(np.max(np.abs(resist_new - resist))),
@@ -376,7 +388,7 @@ def fit_signaling(
                 stacklevel=2,
             )
             notes.append(f"NPL did not converge (last change {change:.3g})")
-        extra.update(iterations=iteration, npl_change=change, newton_iterations=total_newton)
+        extra.update(iterations=iterations, npl_change=change, newton_iterations=total_newton)
         # Covariance at the fixed point (θ̂, P̂) with P̂ the updated beliefs.
         likelihood = PseudoLikelihood(payoff_design, resist, firm)
         covariance = npl_covariance(likelihood, theta)
@@ -430,40 +442,50 @@ def _predict(
     design: DesignParts,
     params: pd.Series,
     fixed_values: tuple[float, ...],
-    newdata: pd.DataFrame,
+    newdata: pd.DataFrame | None,
     select: str,
 ) -> pd.DataFrame:
     from coercive.games import CrisisGame
+    from coercive.games.crisis import select_equilibria
 
     if select not in SELECTION_RULES:
         raise InputError(f"select: expected one of {', '.join(SELECTION_RULES)}, got {select!r}")
-    matrices = design.regressors(newdata)
+    if newdata is None:  # the rows used in fitting
+        matrices, index = design.matrices(), design.index
+    else:
+        matrices, index = design.regressors(newdata), newdata.index
+    n_rows = len(index)
     theta = params.to_numpy()
-    slices = PayoffDesign(tuple(matrices), fixed_values, np.zeros((len(newdata), 4))).slices()
+    slices = PayoffDesign(tuple(matrices), fixed_values, np.zeros((n_rows, 4))).slices()
     payoffs = {}
     for j, part in enumerate(PARTS):
         if matrices[j].shape[1]:
             payoffs[part] = matrices[j] @ theta[slices[part]]
         else:
-            payoffs[part] = np.full(len(newdata), fixed_values[j])
+            payoffs[part] = np.full(n_rows, fixed_values[j])
     complete = np.all(np.isfinite(np.column_stack(list(payoffs.values()))), axis=1)
     columns = ["row", "equilibrium", "pC", "pR", "pF", "SQ", "CD", "SF", "BD", "stable"]
+    position = np.arange(n_rows)
+    n_equilibria = np.zeros(n_rows, dtype=int)
     if np.any(complete):
         game = CrisisGame(**{part: payoffs[part][complete] for part in PARTS}, sigma=1.0)
-        table = game.equilibria(select=select)  # type: ignore[arg-type]
-        rows = np.flatnonzero(complete)[table["game"].to_numpy()]
-        table = table.assign(row=newdata.index[rows])
-        table["equilibrium"] = table.groupby("game").cumcount()
-        table = table[columns]
+        every = game.equilibria(select="all")
+        every = every.sort_values(["game", "pR"], kind="stable").reset_index(drop=True)
+        every["equilibrium"] = every.groupby("game").cumcount()
+        rows = np.flatnonzero(complete)
+        n_equilibria[rows] = np.bincount(every["game"].to_numpy(), minlength=rows.size)
+        table = select_equilibria(every, select) if select != "all" else every
+        table = table.assign(position=rows[table["game"].to_numpy()])
     else:
-        table = pd.DataFrame(columns=columns)
-    missing = np.flatnonzero(~complete)
-    if len(missing):
-        blank = pd.DataFrame({"row": newdata.index[missing]})
-        table = pd.concat([table, blank], ignore_index=True)
-        table = table.reindex(columns=columns)
-    counts = table.groupby("row", sort=False)["pR"].transform("count")
-    table["n_equilibria"] = counts.astype(int)
+        table = pd.DataFrame(columns=[*columns, "position"])
+    # Rows with missing regressors, or no equilibrium passing the selection, get a NaN row.
+    absent = np.setdiff1d(position, table["position"].to_numpy(dtype=int))
+    if absent.size:
+        table = pd.concat([table, pd.DataFrame({"position": absent})], ignore_index=True)
+    table = table.sort_values(["position", "equilibrium"], kind="stable", na_position="first")
+    positions = table["position"].to_numpy(dtype=int)
+    table = table.assign(row=index[positions]).reindex(columns=columns)
+    table["n_equilibria"] = n_equilibria[positions]
     table["selection"] = select
     table.attrs["selection"] = SELECTION_RULES[select]
     return table.reset_index(drop=True)
@@ -479,12 +501,12 @@ class SignalingPredictor:
         self._params = params.copy()
         self._fixed = fixed_values
 
-    def __call__(self, newdata: pd.DataFrame, select: str = "all") -> pd.DataFrame:
+    def __call__(self, newdata: pd.DataFrame | None = None, select: str = "all") -> pd.DataFrame:
         return _predict(self._design, self._params, self._fixed, newdata, select)
 
 
 def predict_equilibria(
-    results: EstimationResults, newdata: pd.DataFrame, select: str = "all"
+    results: EstimationResults, newdata: pd.DataFrame | None = None, select: str = "all"
 ) -> pd.DataFrame:
     """Action and outcome probabilities at the equilibria of each row of ``newdata``.
 
@@ -492,7 +514,8 @@ def predict_equilibria(
     number within the row, in increasing ``pR``), with ``pC pR pF SQ CD SF BD``, ``stable``
     and ``n_equilibria``; ``select`` keeps at most one per row (see ``SELECTION_RULES``), and
     the rule used is in the ``selection`` column and ``attrs["selection"]``. Rows with
-    missing regressors give one row of NaN. ``results.predict(newdata)`` is ``select="all"``.
+    missing regressors give one row of NaN. ``newdata=None`` uses the rows of the fit.
+    ``results.predict(newdata)`` is ``select="all"``.
     """
     if not isinstance(results.predictor, SignalingPredictor):
         raise InputError("results: expected a fit from fit_signaling")
