@@ -97,7 +97,9 @@ def _condition_value(name: str, condition: dict[str, Any]) -> str:
         if condition["value"] is None:
             return "none"
         public = "public" if condition["public"] else "not public"
-        return f"{condition['value']:g} months, {public}"
+        months = condition["value"]
+        length = f"{months:g} months" if months >= 1 else f"{months * 365.25 / 12:.0f} days"
+        return f"{length}, {public}"
     if name == "assurance":
         return f"believed at {_pct(condition['value'])}"
     relief = "relief offered" if condition["sanctions_relief"] else "no relief"
@@ -139,13 +141,16 @@ def render(result: dict[str, Any]) -> None:
 
     pressure = result["pressure"]
     factors = pressure["factors"]
-    line = (
-        f"\n[bold]Economic pressure[/bold]: {factors['kind']} sanctions cost the regime "
-        f"{_pct(pressure['economic'])} of GDP a year (the economy loses "
-        f"{_pct(factors['economy_loss'])}; {_pct(factors['pass_through'])} of that reaches "
-        f"the regime). Enforcement stops {_pct(factors['enforcement'])} of the sanctioned "
-        f"trade (leakage {_pct(factors['leakage'])})."
-    )
+    if factors["kind"] == "none":
+        line = "\n[bold]Economic pressure[/bold]: none (no sanctions in this scenario)."
+    else:
+        line = (
+            f"\n[bold]Economic pressure[/bold]: {factors['kind']} sanctions cost the regime "
+            f"{_pct(pressure['economic'])} of GDP a year (the economy loses "
+            f"{_pct(factors['economy_loss'])}; {_pct(factors['pass_through'])} of that reaches "
+            f"the regime). Enforcement stops {_pct(factors['enforcement'])} of the sanctioned "
+            f"trade (leakage {_pct(factors['leakage'])})."
+        )
     if pressure.get("observed_growth") is not None:
         line += f" Observed growth in the period: {100 * pressure['observed_growth']:+.1f}%."
     console.print(line)

@@ -31,7 +31,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from coercive.games.lewis_schultz import response
+from coercive.games.lewis_schultz import (
+    challenge,
+    response,
+    response_and_firmness,
+    threshold,
+)
 
 MAX_ROOTS = 16
 _STACK = 256
@@ -40,23 +45,25 @@ _TOL = 1e-13
 
 # Starting grid for increasing F: dense near 0, where A's threshold explodes.
 _GRID = np.array(
-    [0.0, 1e-300, 1e-100, 1e-30, 1e-10, 1e-4, 0.02, 0.15, 0.35, 0.55, 0.75, 0.9, 0.98, 1.0]
+    [0.0, 1e-300, 1e-30, 1e-4, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
 )
 
 
 @njit(cache=True, nogil=True)
-def _gap(p, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    return p - response(p, SA, VA, CB, WA, WB, a, VB, sigma)
-
-
-@njit(cache=True, nogil=True)
 def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    """Root of g in [lo, hi] where g(lo), g(hi) have opposite signs (or one is 0)."""
-    if glo == 0.0:
-        return lo
-    if ghi == 0.0:
-        return hi
-    best, gbest = (lo, glo) if abs(glo) < abs(ghi) else (hi, ghi)
+    """Root of g = p − F(p) in [lo, hi], where g(lo), g(hi) differ in sign or one is 0.
+
+    Returns (root, F(root), pF(root)); the last two come free from the final evaluation.
+    """
+    args = (SA, VA, CB, WA, WB, a, VB, sigma)
+    if glo == 0.0 or ghi == 0.0:
+        x = lo if glo == 0.0 else hi
+        value, firm = response_and_firmness(x, *args)
+        return x, value, firm
+    best = math.nan
+    gbest = math.inf
+    value_best = math.nan
+    firm_best = math.nan
     kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
     for _ in range(400):
         if hi - lo <= 2.2e-16 * hi or hi <= 1e-300:
@@ -69,11 +76,12 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
             x = (lo * ghi - hi * glo) / (ghi - glo)
             if not (lo < x < hi):
                 x = 0.5 * (lo + hi)
-        gx = _gap(x, SA, VA, CB, WA, WB, a, VB, sigma)
-        if abs(gx) < abs(gbest):
-            best, gbest = x, gx
+        value, firm = response_and_firmness(x, *args)
+        gx = x - value
+        if abs(gx) < gbest:
+            best, gbest, value_best, firm_best = x, abs(gx), value, firm
         if gx == 0.0 or abs(gx) <= _TOL * x:
-            return x
+            return x, value, firm
         if (gx < 0.0) == (glo < 0.0):
             lo, glo = x, gx
             if kept == -1:
@@ -84,20 +92,21 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
             if kept == 1:
                 glo *= 0.5
             kept = 1
-    return best
+    if math.isnan(best):  # the bracket was already at float resolution
+        x = lo if abs(glo) < abs(ghi) else hi
+        value, firm = response_and_firmness(x, *args)
+        return x, value, firm
+    return best, value_best, firm_best
 
 
 @njit(cache=True, nogil=True)
-def _slope(p, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    """dF/dp at p by central differences (one-sided at the ends of [0, 1])."""
-    h = 1e-6 * max(min(p, 1.0 - p), 1e-9)
-    up = min(p + h, 1.0)
-    down = max(p - h, 0.0)
-    if up == down:
-        return 0.0
-    f_up = response(up, SA, VA, CB, WA, WB, a, VB, sigma)
-    f_down = response(down, SA, VA, CB, WA, WB, a, VB, sigma)
-    return (f_up - f_down) / (up - down)
+def _slope(p, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    """dF/dp at p from F(p) = ``value`` and one more evaluation (forward, or backward near 1)."""
+    h = max(1e-7 * min(p, 1.0 - p), 1e-300)
+    other = p + h if p + h <= 1.0 else p - h
+    if other == p:  # p within an ulp of 1: step back by more than rounding
+        other = p - 1e-12
+    return (response(other, SA, VA, CB, WA, WB, a, VB, sigma) - value) / (other - p)
 
 
 @njit(cache=True, nogil=True)
@@ -112,15 +121,18 @@ def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True)
-def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes):  # noqa: ANN001, ANN201
-    """All equilibria of one game into ``roots``/``slopes``; returns their number."""
+def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: ANN001, ANN201
+    """All equilibria of one game into ``roots``, ``slopes`` (of F) and ``firms`` (pF).
+
+    Returns their number.
+    """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
     count = 0
     if (SA - VA) * (WA - a) * (VB - CB) <= 0.0:
-        g0 = _gap(0.0, *args)
-        g1 = _gap(1.0, *args)
-        roots[0] = _polish(0.0, 1.0, g0, g1, *args)
-        slopes[0] = _slope(roots[0], *args)
+        g0 = -response(0.0, *args)
+        g1 = 1.0 - response(1.0, *args)
+        roots[0], value, firms[0] = _polish(0.0, 1.0, g0, g1, *args)
+        slopes[0] = _slope(roots[0], value, *args)
         return 1
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
@@ -159,8 +171,10 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes):  # noqa: ANN001,
         if _sign_change(glo, ghi, lo):
             if count == MAX_ROOTS:
                 continue
-            root = _polish(lo, hi, glo, ghi, *args)
+            root, value, firm = _polish(lo, hi, glo, ghi, *args)
             roots[count] = root
+            firms[count] = firm
+            slopes[count] = _slope(root, value, *args)
             count += 1
             # Any other root must lie at least half a resolution away from this one.
             gap = 0.5 * resolution
@@ -214,21 +228,35 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes):  # noqa: ANN001,
         stack_fhi[top] = fmid
         top += 1
 
-    roots[:count].sort()
-    for k in range(count):
-        slopes[k] = _slope(roots[k], *args)
+    # Cells pop roughly in increasing p, but the pieces around a root may not: sort.
+    order = np.argsort(roots[:count])
+    roots[:count] = roots[:count][order]
+    slopes[:count] = slopes[:count][order]
+    firms[:count] = firms[:count][order]
     return count
 
 
 @njit(cache=True, parallel=True)
 def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
-    """Solve every game (1-d float arrays of equal length); roots padded with NaN."""
+    """Solve every game (1-d float arrays of equal length).
+
+    Returns ``counts`` and, in ``MAX_ROOTS`` columns of which the first ``counts[i]``
+    are defined (the rest is scratch), B's resistance ``pR``, the slope of ``F`` there,
+    and A's challenge and firmness probabilities.
+    """
     n = SA.shape[0]
     counts = np.zeros(n, dtype=np.int64)
-    roots = np.full((n, MAX_ROOTS), np.nan)
-    slopes = np.full((n, MAX_ROOTS), np.nan)
+    roots = np.empty((n, MAX_ROOTS))
+    slopes = np.empty((n, MAX_ROOTS))
+    challenges = np.empty((n, MAX_ROOTS))
+    firms = np.empty((n, MAX_ROOTS))
     for i in prange(n):
-        counts[i] = solve_one(
-            SA[i], VA[i], CB[i], WA[i], WB[i], a[i], VB[i], sigma[i], roots[i], slopes[i]
+        count = solve_one(
+            SA[i], VA[i], CB[i], WA[i], WB[i], a[i], VB[i], sigma[i], roots[i], slopes[i],
+            firms[i],
         )
-    return counts, roots, slopes
+        counts[i] = count
+        for k in range(count):
+            c = threshold(roots[i, k], SA[i], VA[i])
+            challenges[i, k] = challenge(c, WA[i], a[i], sigma[i])
+    return counts, roots, slopes, challenges, firms

@@ -91,8 +91,7 @@ class CrisisGame:
         """
         if select not in SELECTIONS:
             raise InputError(f"select: must be one of {', '.join(SELECTIONS)}; got {select!r}")
-        game, resist, slope = solve_arrays(*self._args())
-        table = equilibrium_table(self, game, resist, slope)
+        table = equilibrium_table(solve_arrays(*self._args()))
         return select_equilibria(table, select)
 
     def __repr__(self) -> str:
@@ -102,32 +101,27 @@ class CrisisGame:
 def solve_arrays(
     SA: np.ndarray, VA: np.ndarray, CB: np.ndarray, WA: np.ndarray, WB: np.ndarray,
     a: np.ndarray, VB: np.ndarray, sigma: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flat arrays (game index, pR, slope of F) over all equilibria of all games."""
+) -> dict[str, np.ndarray]:
+    """Flat arrays over all equilibria of all games: game index, pC, pR, pF, slope of F."""
     from coercive.games._solve import solve_many
 
-    counts, roots, slopes = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
-    mask = np.arange(roots.shape[1]) < counts[:, None]
-    game = np.nonzero(mask)[0]
-    return game, roots[mask], slopes[mask]
+    counts, resist, slope, challenge, firm = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
+    mask = np.arange(resist.shape[1]) < counts[:, None]
+    return {
+        "game": np.nonzero(mask)[0],
+        "pC": challenge[mask],
+        "pR": resist[mask],
+        "pF": firm[mask],
+        "slope": slope[mask],
+    }
 
 
-def equilibrium_table(
-    game_set: CrisisGame, game: np.ndarray, resist: np.ndarray, slope: np.ndarray
-) -> pd.DataFrame:
-    """Action and outcome probabilities at the equilibria ``(game, resist)``."""
-    from coercive.games.lewis_schultz import _challenge_ufunc, _firmness_ufunc
-
-    SA, VA, WA, a, sigma = (
-        game_set.SA[game], game_set.VA[game], game_set.WA[game], game_set.a[game],
-        game_set.sigma[game],
-    )
-    with np.errstate(over="ignore"):  # see lewis_schultz._quiet
-        challenge = _challenge_ufunc(resist, SA, VA, WA, a, sigma)
-        firm = _firmness_ufunc(resist, SA, VA, WA, a, sigma)
+def equilibrium_table(solved: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The equilibrium table (columns :data:`COLUMNS`) from :func:`solve_arrays` output."""
+    challenge, resist, firm = solved["pC"], solved["pR"], solved["pF"]
     return pd.DataFrame(
         {
-            "game": game.astype(np.int64),
+            "game": solved["game"].astype(np.int64),
             "pC": challenge,
             "pR": resist,
             "pF": firm,
@@ -135,8 +129,8 @@ def equilibrium_table(
             "CD": challenge * (1.0 - resist),
             "SF": challenge * resist * firm,
             "BD": challenge * resist * (1.0 - firm),
-            "slope": slope,
-            "stable": slope < 1.0,
+            "slope": solved["slope"],
+            "stable": solved["slope"] < 1.0,
         },
         columns=COLUMNS,
     )

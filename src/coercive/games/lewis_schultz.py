@@ -88,14 +88,26 @@ def firmness(c: float, WA: float, a: float, sigma: float) -> float:
 def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> float:
     """pR = Φ((WB − VB)/σ + (VB − CB)/(σ·pF)): B's best response to a belief pF."""
     base = (WB - VB) / sigma
-    if firm <= 0.0:
-        # Certain back-down: resisting gives VB for sure.
+    scale = sigma * firm
+    if scale <= 0.0 or abs(VB - CB) >= 1e300 * scale:
+        # Certain back-down (or a belief so small the ratio overflows): resisting is
+        # worth VB against CB for sure, whatever the war payoff.
         if VB > CB:
             return 1.0
         if VB < CB:
             return 0.0
         return ndtr(base)
-    return ndtr(base + (VB - CB) / (sigma * firm))
+    return ndtr(base + (VB - CB) / scale)
+
+
+@njit(cache=True, nogil=True)
+def response_and_firmness(
+    resist: float, SA: float, VA: float, CB: float, WA: float, WB: float, a: float,
+    VB: float, sigma: float,
+) -> tuple[float, float]:
+    """(F(pR), pF): B's best response to A's best response to pR, and A's firmness."""
+    firm = firmness(threshold(resist, SA, VA), WA, a, sigma)
+    return resistance(firm, CB, WB, VB, sigma), firm
 
 
 @njit(cache=True, nogil=True)
@@ -104,8 +116,7 @@ def response(
     VB: float, sigma: float,
 ) -> float:
     """F(pR): what B's resistance would be if A best-responded to the belief pR."""
-    c = threshold(resist, SA, VA)
-    return resistance(firmness(c, WA, a, sigma), CB, WB, VB, sigma)
+    return response_and_firmness(resist, SA, VA, CB, WA, WB, a, VB, sigma)[0]
 
 
 # --- numpy-broadcasting versions ----------------------------------------------------------
