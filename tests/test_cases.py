@@ -220,9 +220,12 @@ def test_evaluation_summary_agrees_with_its_rows(small_evaluation: dict) -> None
     assert result["auc"] == pytest.approx(right / len(pairs))
     assert result["mean_predicted"] == pytest.approx(p.mean())
     for row in rows:
-        assert set(row["calibrated"]) == set(SMALL_GRID)
+        # a fold either uses an interior grid optimum or keeps the defaults ({})
+        assert set(row["calibrated"]) in (set(), set(SMALL_GRID))
         for name, value in row["calibrated"].items():
-            assert value in SMALL_GRID[name]
+            assert min(SMALL_GRID[name]) < value < max(SMALL_GRID[name])
+        if not row["calibrated"]:
+            assert row["predicted"] == pytest.approx(row["default_constants_predicted"])
     json.dumps(result)  # JSON-serializable
 
 
@@ -256,7 +259,7 @@ def test_stored_calibration_is_what_the_procedure_produces() -> None:
     from coercive.policy import calibration
     from coercive.policy.mapping import constants
 
-    assert set(calibration.CALIBRATED) == set(CALIBRATED_CONSTANTS)
+    assert set(calibration.CALIBRATED) <= set(CALIBRATED_CONSTANTS)
     for name, value in calibration.CALIBRATED.items():
         assert value in DEFAULT_GRID[name]
         assert getattr(constants().mapping, name) == value  # applied by the mapping

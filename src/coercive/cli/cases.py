@@ -110,7 +110,16 @@ def evaluate_command(
             f"{case['default_constants_predicted']:.2f}",
         )
     console.print(table)
-    verdict = "better than" if result["brier"] < result["base_rate_brier"] else "no better than"
+    def verdict(base: float) -> str:
+        return "better than" if result["brier"] < base else "no better than"
+
+    fitted = result["calibrated_on_all_cases"]
+    calibration = (
+        ", ".join(f"{k} = {v:g}" for k, v in fitted.items())
+        if fitted
+        else "none applied (the optimum is at the edge of the grid: not identified), "
+        "documented defaults used"
+    )
     console.print(
         f"\n{result['n_cases']} cases, success rate {result['success_rate']:.2f}.\n"
         f"Model (leave-one-out):        accuracy {result['accuracy']:.2f}, "
@@ -121,8 +130,8 @@ def evaluate_command(
         f"Base rate (whole library):    Brier {result['base_rate_brier_full_library']:.3f}\n"
         f"Model, default constants:     accuracy {result['default_constants_accuracy']:.2f}, "
         f"Brier {result['default_constants_brier']:.3f}\n"
-        f"On the Brier score the calibrated model does {verdict} the base rate.\n"
-        f"[dim]Calibrated on all cases: "
-        + ", ".join(f"{k} = {v:g}" for k, v in result["calibrated_on_all_cases"].items())
-        + "[/dim]"
+        f"On the Brier score the model does {verdict(result['base_rate_brier'])} the "
+        f"held-out-excluded base rate and {verdict(result['base_rate_brier_full_library'])} "
+        f"the in-sample base rate of the whole library.\n"
+        f"[dim]Calibration on all cases: {calibration}[/dim]"
     )

@@ -14,14 +14,19 @@ the same values (they are model constants, not case facts).
   solved with its own seed and :data:`DRAWS` Monte Carlo draws (common random numbers);
 * criterion: the Bernoulli log-likelihood of the recorded outcomes under the model's mean
   compliance probability, ``sum_i y_i log p_i + (1 - y_i) log(1 - p_i)``;
-* search: the log-spaced grid :data:`coercive.policy.library.DEFAULT_GRID` (spreads are
-  scales); the best grid point is stored, unrounded.
+* search: the log-spaced grid :data:`coercive.policy.library.DEFAULT_GRID`; the best grid
+  point is stored, unrounded, **only if it is interior** (an optimum at a grid edge says
+  only "further out": the data do not identify that constant).
 
-The log-likelihood is nearly flat in ``coercer_resolve_spread`` above about 8, so that value
-sits at the grid's upper end and is weakly identified: on the library, the coercer's
-firmness barely responds to its coded payoffs. ``tests/test_cases.py`` re-runs the procedure
-and checks that it reproduces these numbers; after recoding a case or changing the mapping,
-re-run :func:`recalibrate` and paste its result here.
+Result on the current library: the optimum is (5.66 GDP-years, 64 stakes units), the
+coercer spread at the grid's upper edge, with the likelihood nearly flat above 8. Applying
+it would drown every coded threat in noise (credibility ≈ 50% in every case), and the
+target spread alone, with the coercer's at its default, runs to its own upper edge (32).
+Neither is an identified calibration, so nothing is applied: :data:`CALIBRATED` is empty
+and every assessment uses the documented defaults of ``docs/model.md``.
+``tests/test_cases.py`` re-runs the procedure and checks that it reproduces
+:data:`CALIBRATED`; after recoding a case or changing the mapping, re-run
+:func:`recalibrate` and paste its result here.
 
 The module is imported whenever constants are read, so it imports nothing heavy.
 """
@@ -31,10 +36,7 @@ from __future__ import annotations
 DRAWS = 400
 """Monte Carlo draws per case used by the calibration."""
 
-CALIBRATED: dict[str, float] = {
-    "target_resolve_spread": 5.656854249492381,  # 2 ** 2.5 GDP-years
-    "coercer_resolve_spread": 64.0,  # 2 ** 6 stakes units: the grid's upper end (see above)
-}
+CALIBRATED: dict[str, float] = {}
 """Calibrated values, read by :func:`coercive.policy.mapping.constants`."""
 
 

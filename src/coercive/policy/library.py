@@ -16,7 +16,9 @@ Lewis & Schultz 2003). For each case in turn:
 1. the constants are calibrated on the *other* cases: the grid point of
    :data:`DEFAULT_GRID` with the highest Bernoulli log-likelihood of the other cases'
    recorded outcomes, ``sum_i y_i log p_i + (1 - y_i) log(1 - p_i)``, where ``p_i`` is the
-   model's mean compliance probability over the Monte Carlo draws of case ``i``;
+   model's mean compliance probability over the Monte Carlo draws of case ``i``; an
+   optimum at the edge of the grid does not identify the constant (:func:`identified`),
+   and then the documented defaults are kept;
 2. the held-out case's compliance probability is predicted with those constants;
 3. it is scored: a *hit* when ``p >= 0.5`` and the case succeeded or ``p < 0.5`` and it
    failed; its Brier term is ``(p - y)^2``.
@@ -59,9 +61,9 @@ DEFAULT_GRID: dict[str, tuple[float, ...]] = {
     # octave steps from 0.5 to 64 stakes units
     "coercer_resolve_spread": tuple(2.0**k for k in range(-1, 7)),
 }
-"""Grid searched by the calibration (log-spaced: the spreads are scales). The log-likelihood
-is nearly flat in the coercer's spread above ~8 (docs/cases.md), so its upper end matters
-little."""
+"""Grid searched by the calibration (log-spaced: the spreads are scales). On the current
+library the likelihood keeps rising, ever more slowly, toward the coercer spread's upper
+edge (flat above ~8), so the optimum is not :func:`identified` and nothing is applied."""
 
 DEFAULT_DRAWS = 400
 """Monte Carlo draws per case in the evaluation (each case's own seed)."""
@@ -205,6 +207,20 @@ def best_point(predictions: np.ndarray, outcomes: np.ndarray) -> int:
     return int(np.argmax(log_likelihood(predictions, outcomes)))
 
 
+def identified(point: Mapping[str, float], grid: Mapping[str, Sequence[float]]) -> bool:
+    """Whether a grid optimum pins its constants down: none sits at an edge of its range.
+
+    An optimum at the edge of a searched range says only "further out", i.e. the data do
+    not identify the constant; such a fit is not used and the documented defaults stand.
+    (A constant given a single value is a choice, not a search, and always counts.)
+    """
+    for name, value in point.items():
+        values = grid[name]
+        if len(values) > 1 and value in (min(values), max(values)):
+            return False
+    return True
+
+
 # ----------------------------------------------------------------------------------------
 # Calibration and evaluation
 # ----------------------------------------------------------------------------------------
@@ -227,11 +243,14 @@ def calibrate(
 ) -> dict[str, float]:
     """Calibrate the global constants on the whole library (maximum log-likelihood on the grid).
 
-    This is the procedure whose result is stored in ``coercive.policy.calibration``.
+    This is the procedure whose result is stored in ``coercive.policy.calibration``. An
+    optimum that is not :func:`identified` gives ``{}``: the documented defaults stand.
     """
+    grid = DEFAULT_GRID if grid is None else grid
     kept, outcomes = _scored(load_library() if scenarios is None else scenarios)
     predictions, points = predict_grid(kept, grid, draws)
-    return points[best_point(predictions, outcomes)]
+    best = points[best_point(predictions, outcomes)]
+    return best if identified(best, grid) else {}
 
 
 def brier(probabilities: np.ndarray, outcomes: np.ndarray) -> float:
@@ -336,7 +355,8 @@ def evaluate(
     for i, scenario in enumerate(kept):
         others = np.arange(n) != i
         column = best_point(predictions[others], outcomes[others])
-        held_out[i] = predictions[i, column]
+        fitted = points[column] if identified(points[column], grid) else {}
+        held_out[i] = predictions[i, column] if fitted else default_predictions[i]
         base_rates[i] = float(np.mean(outcomes[others]))
         outcome = scenario.outcome
         assert outcome is not None
@@ -351,7 +371,7 @@ def evaluate(
                 "brier": float((held_out[i] - outcomes[i]) ** 2),
                 "base_rate": base_rates[i],
                 "default_constants_predicted": float(default_predictions[i]),
-                "calibrated": points[column],
+                "calibrated": fitted,
             }
         )
     return Evaluation(
@@ -366,7 +386,7 @@ def evaluate(
         default_constants_brier=brier(default_predictions, outcomes),
         default_constants_accuracy=_accuracy(default_predictions, outcomes),
         success_rate=float(np.mean(outcomes)),
-        calibrated=points[best_point(predictions, outcomes)],
+        calibrated=calibrate(grid, draws, kept),
         grid={name: [float(v) for v in values] for name, values in grid.items()},
         draws=draws,
     )
@@ -384,6 +404,7 @@ __all__ = [
     "predict_grid",
     "log_likelihood",
     "best_point",
+    "identified",
     "calibrate",
     "brier",
     "auc",

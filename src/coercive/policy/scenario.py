@@ -37,6 +37,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     ValidationError,
     WithJsonSchema,
@@ -175,7 +176,17 @@ def _uncertain(low: float, high: float, nullable: bool = False) -> Any:
         "anyOf": options,
         "description": f"uncertain: {_DISTRIBUTION_HELP}; range [{low:g}, {high:g}]",
     }
-    return Annotated[UncertainValue, PlainValidator(parse), WithJsonSchema(schema)]
+    return Annotated[
+        UncertainValue, PlainValidator(parse), PlainSerializer(_dump_uncertain), WithJsonSchema(schema)
+    ]
+
+
+def _dump_uncertain(value: UncertainValue | None) -> Any:
+    # One serializer for the validated value: a union schema would try float first and
+    # warn on every distribution.
+    if isinstance(value, Distribution):
+        return value.model_dump(mode="json", exclude_none=True)
+    return value
 
 
 ShareOrNull = _uncertain(0.0, 1.0, nullable=True)
