@@ -21,8 +21,12 @@ import numpy as np
 def random_games(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     return {
-        "SA": rng.uniform(-1, 1, n), "VA": rng.uniform(0, 2, n), "CB": rng.uniform(-2, 1, n),
-        "WA": rng.uniform(-3, 0, n), "WB": rng.uniform(-3, 0, n), "a": rng.uniform(-3, 0, n),
+        "SA": rng.uniform(-1, 1, n),
+        "VA": rng.uniform(0, 2, n),
+        "CB": rng.uniform(-2, 1, n),
+        "WA": rng.uniform(-3, 0, n),
+        "WB": rng.uniform(-3, 0, n),
+        "a": rng.uniform(-3, 0, n),
         "VB": rng.uniform(0, 2, n),
     }
 
@@ -85,12 +89,16 @@ def main() -> None:
     base_rate = options.baseline / (time.perf_counter() - start)
 
     print(f"games: {options.games:,} in chunks of {options.chunk:,}")
-    print(f"equilibria per game: 1 → {counts[1]:,}, 3 → {counts[3]:,}, other → "
-          f"{options.games - counts[1] - counts[3]:,}")
+    print(
+        f"equilibria per game: 1 → {counts[1]:,}, 3 → {counts[3]:,}, other → "
+        f"{options.games - counts[1] - counts[3]:,}"
+    )
     print(f"coercive: {elapsed:.2f} s, {rate:,.0f} games/s")
     print(f"peak memory (max RSS): {rss_peak:,.0f} MiB (after warm-up {rss_before:,.0f} MiB)")
-    print(f"baseline (per-game grid + brentq, scipy Φ₂), {options.baseline} games: "
-          f"{base_rate:,.0f} games/s")
+    print(
+        f"baseline (per-game grid + brentq, scipy Φ₂), {options.baseline} games: "
+        f"{base_rate:,.0f} games/s"
+    )
     print(f"speed-up: {rate / base_rate:,.0f}×")
 
 

@@ -68,7 +68,13 @@ payoff = st.floats(-4.0, 4.0, allow_nan=False)
 
 @settings(max_examples=60, deadline=None)
 @given(
-    SA=payoff, VA=payoff, CB=payoff, WA=payoff, WB=payoff, a=payoff, VB=payoff,
+    SA=payoff,
+    VA=payoff,
+    CB=payoff,
+    WA=payoff,
+    WB=payoff,
+    a=payoff,
+    VB=payoff,
     sigma=st.floats(0.2, 3.0),
 )
 def test_no_missed_equilibrium_and_tiny_residuals(
@@ -203,8 +209,13 @@ def test_equilibrium_far_below_the_grid_is_found() -> None:
     # B almost never resists (F ~ 1e-54 everywhere): the root sits near 1e-54, and the
     # cell test must not lose F to cancellation in p − F(p) (a regression).
     kwargs = dict(
-        SA=0, VA=0.8659090392823772, CB=0.17238381584646417, WA=0.48538261090016727,
-        WB=-15.023517433052906, a=-0.13075040075648978, VB=-0.14681100275680273,
+        SA=0,
+        VA=0.8659090392823772,
+        CB=0.17238381584646417,
+        WA=0.48538261090016727,
+        WB=-15.023517433052906,
+        a=-0.13075040075648978,
+        VB=-0.14681100275680273,
     )
     eq = CrisisGame(**kwargs).equilibria()
     assert len(eq) == 1

@@ -31,13 +31,13 @@ from coercive.estimate.signaling.likelihood import (
     PayoffDesign,
     PseudoLikelihood,
     best_responses,
-    log_orthant,
     maximize,
     outcome_log_probabilities,
     payoff_values,
 )
 from coercive.games import CrisisGame
 from coercive.games import lewis_schultz as ls
+from coercive.games._normal import log_orthant_ufunc
 
 SIM_FORMULA = "sq + cd + sf + bd ~ x1 - 1 | 1 | x2 | x2 | x1 | 1 | 0"
 SIM_TRUTH = pd.Series(
@@ -105,6 +105,11 @@ def _likelihood(data: pd.DataFrame, seed: int = 0) -> PseudoLikelihood:
 
 
 # --- the orthant integral ------------------------------------------------------------------
+
+
+def log_orthant(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """The likelihood's I(z0, z1) through the engine's ufunc, which takes δ = z1 - z0."""
+    return log_orthant_ufunc(z0, np.asarray(z1) - np.asarray(z0))
 
 
 def _orthant_reference(z0: float, z1: float) -> float:
@@ -182,6 +187,18 @@ def test_best_responses_agree_with_the_engine(
     )
     assert firm[0] == pytest.approx(ls.firmness_probability(r, SA, VA, WA, a), rel=1e-7, abs=1e-12)
     assert resist[0] == pytest.approx(ls.resistance_probability(f, CB, WB, VB), rel=1e-9, abs=1e-14)
+    # Ψ is the engine's; the likelihood's own indices (u, v, z) must describe the same
+    # responses: pC = 1 - Φ(u)Φ(v), pF = I(u, v)/pC, pR = Φ(z).
+    # (Ratios in logs: P(SF) and P(BD) may both underflow when pR does.)
+    log_sq, log_cd, log_sf, log_bd = outcome_log_probabilities(
+        payoffs, np.array([r]), np.array([f])
+    )[0]
+    log_resisted = np.logaddexp(log_sf, log_bd)
+    assert -np.expm1(log_sq) == pytest.approx(challenge[0], rel=1e-9, abs=1e-14)
+    assert np.exp(log_resisted - np.logaddexp(log_cd, log_resisted)) == pytest.approx(
+        resist[0], rel=1e-9, abs=1e-14
+    )
+    assert np.exp(log_sf - log_resisted) == pytest.approx(firm[0], rel=1e-7, abs=1e-12)
 
 
 @settings(max_examples=80, deadline=None)

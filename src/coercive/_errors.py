@@ -23,7 +23,9 @@ def finite_array(name: str, value: object) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise InputTypeError(f"{name}: expected a number or array of numbers, got {value!r}") from None
+        raise InputTypeError(
+            f"{name}: expected a number or array of numbers, got {value!r}"
+        ) from None
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name}: must be finite (got NaN or inf)")
     return arr

@@ -24,14 +24,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from coercive.cli import game
+    from coercive.cli import game, policy
 
     app.add_typer(game.app, name="game")
-    try:  # command groups that other parts of the package provide
-        from coercive.cli import policy
-    except ImportError:
-        return
-    policy.register(app)
+    policy.register(app)  # `assess` and the `cases` group
 
 
 _register()

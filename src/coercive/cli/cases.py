@@ -110,6 +110,7 @@ def evaluate_command(
             f"{case['default_constants_predicted']:.2f}",
         )
     console.print(table)
+
     def verdict(base: float) -> str:
         return "better than" if result["brier"] < base else "no better than"
 

@@ -44,17 +44,26 @@ def solve(
         for _, row in table.iterrows()
     ]
     if as_json:
-        json.dump({"payoffs": payoffs, "sigma": sigma, "select": select, "equilibria": rows},
-                  sys.stdout, indent=2)
+        json.dump(
+            {"payoffs": payoffs, "sigma": sigma, "select": select, "equilibria": rows},
+            sys.stdout,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return
     from rich.console import Console
     from rich.table import Table
 
-    view = Table(title=f"Lewis–Schultz game: {len(rows)} equilibri{'um' if len(rows) == 1 else 'a'}")
+    noun = "equilibrium" if len(rows) == 1 else "equilibria"
+    view = Table(title=f"Lewis–Schultz game: {len(rows)} {noun}")
     for column, meaning in (
-        ("pC", "challenge"), ("pR", "resist"), ("pF", "stand firm"), ("SQ", "status quo"),
-        ("CD", "B concedes"), ("SF", "war"), ("BD", "A backs down"),
+        ("pC", "challenge"),
+        ("pR", "resist"),
+        ("pF", "stand firm"),
+        ("SQ", "status quo"),
+        ("CD", "B concedes"),
+        ("SF", "war"),
+        ("BD", "A backs down"),
     ):
         view.add_column(f"{column}\n{meaning}", justify="right")
     view.add_column("stable")

@@ -1,8 +1,8 @@
 """``coercive assess``: the coercive-diplomacy model on the command line (a thin layer).
 
-``register(app)`` adds the ``assess`` command to the lead's typer app and, when P2's module
-is present, the ``cases`` group. The work is done by :func:`coercive.policy.assess.assess`;
-this module only parses options and renders the answer (rich tables for an analyst, or JSON).
+``register(app)`` adds the ``assess`` command and the ``cases`` group to the main typer app.
+The work is done by :func:`coercive.policy.assess.assess`; this module only parses options
+and renders the answer (rich tables for an analyst, or JSON).
 Heavy imports happen inside the command so ``coercive --help`` stays fast.
 """
 
@@ -23,13 +23,9 @@ ASSESS_HELP = (
 
 def register(app: typer.Typer) -> None:
     """Add ``assess`` (and, if available, the ``cases`` group) to ``app``."""
+    from coercive.cli import cases
+
     app.command("assess", help=ASSESS_HELP)(assess_command)
-    try:
-        from coercive.cli import cases
-    except ModuleNotFoundError as exc:
-        if exc.name != "coercive.cli.cases":
-            raise
-        return
     app.add_typer(cases.app, name="cases")
 
 

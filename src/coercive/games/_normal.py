@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, vectorize
 
 SQRT2 = math.sqrt(2.0)
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -149,8 +149,9 @@ def log_orthant_scaled(z0: float, delta: float) -> float:
             logs = np.empty(_LAG_X.shape[0])
             for i in range(_LAG_X.shape[0]):
                 t = _LAG_X[i] / decay
-                logs[i] = (_LOG_LAG_W[i] - 0.5 * t * t - t * lam
-                           + log_ndtr(z0 + t + delta) - LOG_SQRT_2PI)
+                logs[i] = (
+                    _LOG_LAG_W[i] - 0.5 * t * t - t * lam + log_ndtr(z0 + t + delta) - LOG_SQRT_2PI
+                )
                 top = max(top, logs[i])
             total = 0.0
             for i in range(_LAG_X.shape[0]):
@@ -241,3 +242,27 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
     if diff > 700.0:
         return math.exp(-diff)
     return 1.0 / (1.0 + math.exp(diff))
+
+
+# --- numpy ufuncs for array callers (the signaling estimator) ----------------------------
+
+
+@vectorize(["float64(float64, float64)"], cache=True)
+def log_orthant_ufunc(z0, delta):  # noqa: ANN001, ANN201
+    """log I(z0, delta) elementwise, relatively accurate for any finite arguments.
+
+    Where I >= _BULK it is the log of Genz's formula (a dozen exponentials, relative error
+    <= ~1e-11 there, as in :func:`firm_share`); below, :func:`log_orthant`'s quadrature.
+    """
+    if math.isnan(z0) or math.isnan(delta):
+        return math.nan
+    bulk = orthant_genz(z0, delta)
+    if bulk >= _BULK:
+        return math.log(bulk)
+    return log_orthant(z0, delta)
+
+
+@vectorize(["float64(float64)"], cache=True)
+def mills_ufunc(x):  # noqa: ANN001, ANN201
+    """λ(x) = φ(x)/Φ(x) elementwise, the slope of log Φ; accurate for every x."""
+    return _mills(x)

@@ -10,15 +10,17 @@ ratio of the two normal order statistics); and B's response falls in ``pF`` when
 
 * if ``(SA − VA)(WA − a)(VB − CB) <= 0``, ``F`` never increases, ``g`` is strictly
   increasing and there is exactly one equilibrium, found by bracketing on [0, 1];
-* otherwise ``F`` increases and several equilibria are possible. Over a cell
-  ``[lo, hi]`` an increasing ``F`` stays within ``[F(lo), F(hi)]``, so a cell whose
-  value range misses the diagonal is certified root-free. A cell with ``F`` below the
-  diagonal at both ends can only hold roots at or below ``F(hi)`` (a root is its own
-  image), so it shrinks to ``[lo, F(hi)]``; likewise from below. Cells that can be
-  neither certified nor shrunk much are split, down to a resolution of 2.5e-4 (a
-  relative 2.5e-3 below p = 0.1). Every sign change is polished, and the cell is
-  searched again on both sides of its root, so a pair of roots that a fixed grid would
-  step over is still found unless it lies within the resolution.
+* otherwise ``F`` increases and several equilibria are possible. Every root lies in
+  ``[F(0), F(1)]`` (a root is its own image), which brackets one: it is polished, and
+  the rest of the bracket, on both sides of that root, becomes the first cells of a
+  search. Over a cell ``[lo, hi]`` an increasing ``F`` stays within
+  ``[F(lo), F(hi)]``, so a cell whose value range misses the diagonal is certified
+  root-free. A cell with ``F`` below the diagonal at both ends can only hold roots at or
+  below ``F(hi)``, so it shrinks to ``[lo, F(hi)]``; likewise from below. Cells that can
+  be neither certified nor shrunk much are split, down to a resolution of 2.5e-4 (a
+  relative 2.5e-3 below p = 0.1). Every sign change is polished and its cell searched
+  again on both sides of the root, so a pair of roots that a fixed grid would step over
+  is still found unless it lies within the resolution.
 
 Roots are polished by the Illinois variant of regula falsi, with geometric bisection
 while a bracket spans orders of magnitude, to ``|g| <= 1e-13·p`` (or adjacent floats).
@@ -42,11 +44,6 @@ MAX_ROOTS = 16
 _STACK = 256
 _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
-
-# Starting grid for increasing F: dense near 0, where A's threshold explodes.
-_GRID = np.array(
-    [0.0, 1e-300, 1e-30, 1e-4, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
-)
 
 
 @njit(cache=True, nogil=True)
@@ -110,6 +107,49 @@ def _slope(p, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True)
+def _push_sides(
+    root,
+    gap,
+    lo,
+    hi,
+    flo,
+    fhi,
+    stack_lo,
+    stack_hi,
+    stack_flo,
+    stack_fhi,
+    top,
+    SA,
+    VA,
+    CB,
+    WA,
+    WB,
+    a,
+    VB,
+    sigma,
+):  # noqa: ANN001, ANN202
+    """Push the parts of [lo, hi] more than ``gap`` away from ``root``; returns the new top.
+
+    Any other root must lie at least half a resolution (``gap``) away from this one; a
+    root at exactly 0 (where the relative resolution vanishes) is stepped past by 1e-300.
+    """
+    gap = max(gap, 1e-300)
+    if root + gap < hi:
+        stack_lo[top] = root + gap
+        stack_hi[top] = hi
+        stack_flo[top] = response(root + gap, SA, VA, CB, WA, WB, a, VB, sigma)
+        stack_fhi[top] = fhi
+        top += 1
+    if root - gap > lo:
+        stack_lo[top] = lo
+        stack_hi[top] = root - gap
+        stack_flo[top] = flo
+        stack_fhi[top] = response(root - gap, SA, VA, CB, WA, WB, a, VB, sigma)
+        top += 1
+    return top
+
+
+@njit(cache=True, nogil=True)
 def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
     # Half-open: a zero at a cell's upper end belongs to that cell, one at its lower
     # end to the cell below (except at p = 0, which has no cell below).
@@ -141,17 +181,40 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     stack_hi = np.empty(_STACK)
     stack_flo = np.empty(_STACK)
     stack_fhi = np.empty(_STACK)
-    n_grid = _GRID.shape[0]
-    values = np.empty(n_grid)
-    for i in range(n_grid):
-        values[i] = response(_GRID[i], *args)
     top = 0
-    for i in range(n_grid - 2, -1, -1):  # pushed so that the cells pop in increasing p
-        stack_lo[top] = _GRID[i]
-        stack_hi[top] = _GRID[i + 1]
-        stack_flo[top] = values[i]
-        stack_fhi[top] = values[i + 1]
-        top += 1
+
+    # A root r = F(r) of a rising F with lo <= r <= hi also lies in [F(lo), F(hi)]:
+    # tighten [0, 1] once from each end (Tarski's iteration). The result still brackets a
+    # root (F(lo) >= lo and F(hi) <= hi hold by construction), which is polished first.
+    f_zero = response(0.0, *args)
+    f_one = response(1.0, *args)
+    lo = f_zero
+    hi = max(f_one, lo)
+    flo = response(lo, *args)
+    fhi = response(hi, *args)
+    if lo - flo > 0.0 or hi - fhi < 0.0:
+        # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
+        lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
+    root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
+    roots[0] = root
+    firms[0] = firm
+    slopes[0] = _slope(root, value, *args)
+    count = 1
+    resolution = _MIN_WIDTH * min(1.0, 10.0 * root)
+    top = _push_sides(
+        root,
+        0.5 * resolution,
+        lo,
+        hi,
+        flo,
+        fhi,
+        stack_lo,
+        stack_hi,
+        stack_flo,
+        stack_fhi,
+        top,
+        *args,
+    )
 
     while top > 0:
         top -= 1
@@ -176,22 +239,21 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
             firms[count] = firm
             slopes[count] = _slope(root, value, *args)
             count += 1
-            # Any other root must lie at least half a resolution away from this one.
-            gap = 0.5 * resolution
-            if small or gap <= 0.0:
-                continue
-            if root + gap < hi:
-                stack_lo[top] = root + gap
-                stack_hi[top] = hi
-                stack_flo[top] = response(root + gap, *args)
-                stack_fhi[top] = fhi
-                top += 1
-            if root - gap > lo:
-                stack_lo[top] = lo
-                stack_hi[top] = root - gap
-                stack_flo[top] = flo
-                stack_fhi[top] = response(root - gap, *args)
-                top += 1
+            if not small:  # search the rest of the cell
+                top = _push_sides(
+                    root,
+                    0.5 * resolution,
+                    lo,
+                    hi,
+                    flo,
+                    fhi,
+                    stack_lo,
+                    stack_hi,
+                    stack_flo,
+                    stack_fhi,
+                    top,
+                    *args,
+                )
             continue
         if small:
             continue
@@ -252,7 +314,16 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
     firms = np.empty((n, MAX_ROOTS))
     for i in prange(n):
         count = solve_one(
-            SA[i], VA[i], CB[i], WA[i], WB[i], a[i], VB[i], sigma[i], roots[i], slopes[i],
+            SA[i],
+            VA[i],
+            CB[i],
+            WA[i],
+            WB[i],
+            a[i],
+            VB[i],
+            sigma[i],
+            roots[i],
+            slopes[i],
             firms[i],
         )
         counts[i] = count

@@ -41,11 +41,18 @@ class CrisisGame:
     sigma: np.ndarray
 
     def __init__(
-        self, *, SA: object, VA: object, CB: object, WA: object, WB: object, a: object,
-        VB: object, sigma: object = 1.0,
+        self,
+        *,
+        SA: object,
+        VA: object,
+        CB: object,
+        WA: object,
+        WB: object,
+        a: object,
+        VB: object,
+        sigma: object = 1.0,
     ) -> None:
-        given = {"SA": SA, "VA": VA, "CB": CB, "WA": WA, "WB": WB, "a": a, "VB": VB,
-                 "sigma": sigma}
+        given = {"SA": SA, "VA": VA, "CB": CB, "WA": WA, "WB": WB, "a": a, "VB": VB, "sigma": sigma}
         arrays = {name: finite_array(name, value) for name, value in given.items()}
         if np.any(arrays["sigma"] <= 0.0):
             raise InputError("sigma: must be > 0")
@@ -99,8 +106,14 @@ class CrisisGame:
 
 
 def solve_arrays(
-    SA: np.ndarray, VA: np.ndarray, CB: np.ndarray, WA: np.ndarray, WB: np.ndarray,
-    a: np.ndarray, VB: np.ndarray, sigma: np.ndarray,
+    SA: np.ndarray,
+    VA: np.ndarray,
+    CB: np.ndarray,
+    WA: np.ndarray,
+    WB: np.ndarray,
+    a: np.ndarray,
+    VB: np.ndarray,
+    sigma: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Flat arrays over all equilibria of all games: game index, pC, pR, pF, slope of F."""
     from coercive.games._solve import solve_many

@@ -102,8 +102,15 @@ def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> fl
 
 @njit(cache=True, nogil=True)
 def response_and_firmness(
-    resist: float, SA: float, VA: float, CB: float, WA: float, WB: float, a: float,
-    VB: float, sigma: float,
+    resist: float,
+    SA: float,
+    VA: float,
+    CB: float,
+    WA: float,
+    WB: float,
+    a: float,
+    VB: float,
+    sigma: float,
 ) -> tuple[float, float]:
     """(F(pR), pF): B's best response to A's best response to pR, and A's firmness."""
     firm = firmness(threshold(resist, SA, VA), WA, a, sigma)
@@ -112,8 +119,15 @@ def response_and_firmness(
 
 @njit(cache=True, nogil=True)
 def response(
-    resist: float, SA: float, VA: float, CB: float, WA: float, WB: float, a: float,
-    VB: float, sigma: float,
+    resist: float,
+    SA: float,
+    VA: float,
+    CB: float,
+    WA: float,
+    WB: float,
+    a: float,
+    VB: float,
+    sigma: float,
 ) -> float:
     """F(pR): what B's resistance would be if A best-responded to the belief pR."""
     return response_and_firmness(resist, SA, VA, CB, WA, WB, a, VB, sigma)[0]
@@ -145,10 +159,7 @@ def _resistance_ufunc(firm, CB, WB, VB, sigma):  # noqa: ANN001, ANN202
 
 
 @vectorize(
-    [
-        "float64(float64, float64, float64, float64, float64, float64, float64, float64,"
-        " float64)"
-    ],
+    ["float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)"],
     cache=True,
 )
 def _response_ufunc(resist, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
@@ -180,7 +191,9 @@ def challenge_threshold(resist: object, SA: object, VA: object) -> np.ndarray:
     """A's challenge threshold ``c* = (SA − (1 − pR)·VA)/pR`` (±inf at ``pR = 0``)."""
     return _quiet(
         _threshold_ufunc,
-        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA)
+        _probability("resist", resist),
+        finite_array("SA", SA),
+        finite_array("VA", VA),
     )
 
 
@@ -190,8 +203,12 @@ def challenge_probability(
     """``pC``: probability that A challenges, given its belief ``pR`` that B resists."""
     return _quiet(
         _challenge_ufunc,
-        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
-        finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
+        _probability("resist", resist),
+        finite_array("SA", SA),
+        finite_array("VA", VA),
+        finite_array("WA", WA),
+        finite_array("a", a),
+        _sigma(sigma),
     )
 
 
@@ -205,8 +222,12 @@ def firmness_probability(
     """
     return _quiet(
         _firmness_ufunc,
-        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
-        finite_array("WA", WA), finite_array("a", a), _sigma(sigma),
+        _probability("resist", resist),
+        finite_array("SA", SA),
+        finite_array("VA", VA),
+        finite_array("WA", WA),
+        finite_array("a", a),
+        _sigma(sigma),
     )
 
 
@@ -216,21 +237,37 @@ def resistance_probability(
     """``pR``: probability that B resists, given its belief ``pF`` that A stands firm."""
     return _quiet(
         _resistance_ufunc,
-        _probability("firm", firm), finite_array("CB", CB), finite_array("WB", WB),
-        finite_array("VB", VB), _sigma(sigma),
+        _probability("firm", firm),
+        finite_array("CB", CB),
+        finite_array("WB", WB),
+        finite_array("VB", VB),
+        _sigma(sigma),
     )
 
 
 def best_response(
-    resist: object, SA: object, VA: object, CB: object, WA: object, WB: object, a: object,
-    VB: object, sigma: object = 1.0,
+    resist: object,
+    SA: object,
+    VA: object,
+    CB: object,
+    WA: object,
+    WB: object,
+    a: object,
+    VB: object,
+    sigma: object = 1.0,
 ) -> np.ndarray:
     """``F(pR)``: B's resistance when A best-responds to ``pR``; equilibria solve ``pR = F(pR)``."""
     return _quiet(
         _response_ufunc,
-        _probability("resist", resist), finite_array("SA", SA), finite_array("VA", VA),
-        finite_array("CB", CB), finite_array("WA", WA), finite_array("WB", WB),
-        finite_array("a", a), finite_array("VB", VB), _sigma(sigma),
+        _probability("resist", resist),
+        finite_array("SA", SA),
+        finite_array("VA", VA),
+        finite_array("CB", CB),
+        finite_array("WA", WA),
+        finite_array("WB", WB),
+        finite_array("a", a),
+        finite_array("VB", VB),
+        _sigma(sigma),
     )
 
 

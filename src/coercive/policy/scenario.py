@@ -177,7 +177,10 @@ def _uncertain(low: float, high: float, nullable: bool = False) -> Any:
         "description": f"uncertain: {_DISTRIBUTION_HELP}; range [{low:g}, {high:g}]",
     }
     return Annotated[
-        UncertainValue, PlainValidator(parse), PlainSerializer(_dump_uncertain), WithJsonSchema(schema)
+        UncertainValue,
+        PlainValidator(parse),
+        PlainSerializer(_dump_uncertain),
+        WithJsonSchema(schema),
     ]
 
 

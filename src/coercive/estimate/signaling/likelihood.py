@@ -31,6 +31,12 @@ In the pseudo-likelihood ``r, f`` are fixed first-stage values, so ``u``, ``v`` 
 *linear* in the coefficients: ``u = D_u @ theta + o_u`` etc. The log-likelihood is a sum of
 functions of three indices per row, and its gradient and Hessian follow from the first and
 second derivatives of those functions (derived below), assembled with three matrix products.
+
+The game's equations live in one place, :mod:`coercive.games.lewis_schultz`: the threshold
+``c``, the best responses pC, pF, pR (:func:`best_responses` calls its ufuncs) and the
+orthant, computed by :func:`coercive.games._normal.log_orthant_ufunc` as ``log I(z0, δ)`` with
+``δ = z1 - z0``. This module adds only what estimation needs: the log-space outcome terms, the
+linear indices and the analytic derivatives, which are closed-form in φ, Φ and I itself.
 """
 
 from __future__ import annotations
@@ -39,7 +45,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erfcx, log_ndtr, ndtr
+from scipy.special import log_ndtr
+
+from coercive.games._normal import log_orthant_ufunc, mills_ufunc
+from coercive.games.lewis_schultz import (
+    _challenge_ufunc,
+    _firmness_ufunc,
+    _resistance_ufunc,
+    _threshold_ufunc,
+)
 
 __all__ = [
     "PARTS",
@@ -47,7 +61,6 @@ __all__ = [
     "PseudoLikelihood",
     "NewtonResult",
     "best_responses",
-    "log_orthant",
     "maximize",
     "outcome_log_probabilities",
     "payoff_values",
@@ -58,112 +71,18 @@ PARTS: tuple[str, ...] = ("SA", "VA", "CB", "WA", "WB", "a", "VB")
 
 _SQRT2 = math.sqrt(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-# Below this the bulk formula for I loses relative accuracy; use log-space quadrature.
-_BULK_FLOOR = 1e-6
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
 
 
 def _log_pdf(x: np.ndarray) -> np.ndarray:
     return -0.5 * x * x - _LOG_SQRT_2PI
 
 
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+# --- the orthant integral I(z0, z1) and its derivatives ------------------------------------
 
 
-def _mills(x: np.ndarray) -> np.ndarray:
-    """φ(x)/Φ(x) = √(2/π) / erfcx(-x/√2): exact for every x (→ -x as x → -∞, → 0 as x → ∞).
-
-    (Differencing log φ and log Φ would lose all digits once x² is ~1e16.)
-    """
-    return _SQRT_2_OVER_PI / erfcx(-x / _SQRT2)
-
-
-# --- the orthant integral I(z0, z1) -----------------------------------------------------
-
-
-# Drezner & Wesolowsky (1990) / Genz (2004, *Statistics and Computing* 14:251–260):
-# Φ₂(h, k; r) = Φ(h)Φ(k) + (1/2π) ∫_0^{asin r} exp(-(h² + k² - 2hk sin t) / (2 cos² t)) dt,
-# every term positive for r > 0. For r = 1/√2 the range is [0, π/4]; 20 Gauss–Legendre nodes
-# give double-precision absolute accuracy.
-_DW_NODES, _DW_WEIGHTS = np.polynomial.legendre.leggauss(20)
-_DW_ANGLE = (math.pi / 8.0) * (1.0 + _DW_NODES)
-_DW_SIN = np.sin(_DW_ANGLE)
-_DW_HALF_SEC2 = 0.5 / np.cos(_DW_ANGLE) ** 2
-_DW_WEIGHT = _DW_WEIGHTS * (math.pi / 8.0) / (2.0 * math.pi)
-
-
-def _orthant_bulk(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
-    """I(z0, z1) = Φ₂(-z0, (z1 - z0)/√2; 1/√2) (absolute accuracy ~1e-16)."""
-    h = -z0
-    k = (z1 - z0) / _SQRT2
-    squares = (h * h + k * k)[:, None]
-    product = (h * k)[:, None]
-    terms = np.exp(-(squares - 2.0 * product * _DW_SIN[None, :]) * _DW_HALF_SEC2[None, :])
-    return ndtr(h) * ndtr(k) + terms @ _DW_WEIGHT
-
-
-def _log_orthant_quadrature(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
-    """log I by Gauss–Legendre quadrature of the log-concave integrand, in log space.
-
-    The integrand ``g(x) = log φ(x) + log Φ(x + δ)`` (``δ = z1 - z0``) has curvature in
-    [-2, -1], so it falls by at least ``t²/2`` at distance ``t`` from its mode: a window of
-    10 around the mode (or graded panels from ``z0`` when the mode lies below it) holds all
-    the mass to double precision.
-    """
-    delta = z1 - z0
-    mode = np.maximum(0.0, -0.5 * delta)
-    for _ in range(50):  # Newton on g'(x) = -x + λ(x + δ); g'' in [-2, -1]
-        lam = _mills(mode + delta)
-        slope = -mode + lam
-        curvature = -1.0 - lam * (mode + delta + lam)
-        step = slope / curvature
-        mode = mode - step
-        if np.all(np.abs(step) < 1e-12 * (1.0 + np.abs(mode))):
-            break
-    interior = mode >= z0
-    decay = np.where(interior, 1.0, z0 - _mills(z0 + delta))  # -g'(z0) > 0 when mode < z0
-    length = np.minimum(50.0 / np.maximum(decay, 1e-300), 10.0)
-    # Panel edges relative to the start of integration.
-    start = np.where(interior, np.maximum(z0, mode - 10.0), z0)
-    stop_interior = mode + 10.0 - start
-    fractions_graded = np.array([0.0, 1.0 / 32.0, 1.0 / 8.0, 3.0 / 8.0, 1.0])
-    fractions_even = np.linspace(0.0, 1.0, 5)
-    edges = np.where(
-        interior[:, None],
-        stop_interior[:, None] * fractions_even[None, :],
-        length[:, None] * fractions_graded[None, :],
-    )
-    left, right = edges[:, :-1], edges[:, 1:]
-    half = 0.5 * (right - left)
-    nodes = (left + half)[:, :, None] + half[:, :, None] * _GL_NODES[None, None, :]
-    x = start[:, None, None] + nodes
-    log_terms = (
-        np.log(half)[:, :, None]
-        + np.log(_GL_WEIGHTS)[None, None, :]
-        + _log_pdf(x)
-        + log_ndtr(x + delta[:, None, None])
-    )
-    log_terms = log_terms.reshape(len(z0), -1)
-    top = log_terms.max(axis=1)
-    return top + np.log(np.exp(log_terms - top[:, None]).sum(axis=1))
-
-
-def log_orthant(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
-    """log I(z0, z1), ``I = P(eA >= z0, ea <= eA + z1 - z0)`` for independent N(0,1) shocks.
-
-    ``I(u, v)`` is the probability that A challenges and would stand firm; ``I(v, u)`` that it
-    challenges and would back down. Accurate relative to its value for all finite inputs.
-    """
-    z0, z1 = np.broadcast_arrays(np.asarray(z0, dtype=float), np.asarray(z1, dtype=float))
-    shape = z0.shape
-    z0, z1 = z0.ravel(), z1.ravel()
-    bulk = _orthant_bulk(z0, z1)
-    out = np.empty_like(bulk)
-    good = bulk >= _BULK_FLOOR
-    out[good] = np.log(bulk[good])
-    if not np.all(good):
-        out[~good] = _log_orthant_quadrature(z0[~good], z1[~good])
-    return out.reshape(shape)
+def _log_orthant(z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """log I(z0, z1) by the engine, whose second argument is δ = z1 - z0."""
+    return log_orthant_ufunc(z0, z1 - z0)
 
 
 def _orthant_derivatives(
@@ -181,7 +100,7 @@ def _orthant_derivatives(
     ``∂/∂z1 = ∂/∂δ`` and ``∂/∂z0|z1 = ∂/∂z0|δ - ∂/∂δ``. Ratios to I are formed in log space.
     ``log φ(z0)``, ``log φ(z1)``, ``log Φ(z1)`` may be passed in when already computed.
     """
-    log_i = log_orthant(z0, z1)
+    log_i = _log_orthant(z0, z1)
     delta = z1 - z0
     log_pdf0 = _log_pdf(z0) if log_pdf0 is None else log_pdf0
     log_pdf1 = _log_pdf(z1) if log_pdf1 is None else log_pdf1
@@ -260,13 +179,14 @@ def payoff_values(theta: np.ndarray, design: PayoffDesign) -> dict[str, np.ndarr
 def _thresholds(
     payoffs: dict[str, np.ndarray], resist: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(u, v) = (c - WA, c - a) with A's challenge threshold c = VA + (SA - VA)/pR."""
-    c = payoffs["VA"] + (payoffs["SA"] - payoffs["VA"]) / resist
+    """(u, v) = (c - WA, c - a) with the engine's challenge threshold c = VA + (SA - VA)/pR."""
+    with np.errstate(over="ignore"):  # pR ~ 0: c overflows to ±inf, its limit
+        c = _threshold_ufunc(resist, payoffs["SA"], payoffs["VA"])
     return c - payoffs["WA"], c - payoffs["a"]
 
 
 def _resistance_index(payoffs: dict[str, np.ndarray], firm: np.ndarray) -> np.ndarray:
-    """z with pR = Φ(z): z = WB - VB + (VB - CB)/pF."""
+    """z with pR = Φ(z): z = WB - VB + (VB - CB)/pF (``lewis_schultz.resistance``, σ = 1)."""
     return payoffs["WB"] - payoffs["VB"] + (payoffs["VB"] - payoffs["CB"]) / firm
 
 
@@ -275,17 +195,16 @@ def best_responses(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ψ: (pC, pF) as A's best response to the belief ``resist``; pR as B's to ``firm``.
 
-    Returns ``(challenge, firm_new, resist_new)``.
+    Returns ``(challenge, firm_new, resist_new)``, computed by the engine
+    (:mod:`coercive.games.lewis_schultz`) with σ = 1.
     """
-    u, v = _thresholds(payoffs, resist)
-    log_pc = _log_challenge(u, v)
-    # pF = I(u, v) / (I(u, v) + I(v, u)): a ratio of two log-accurate terms.
-    log_firm = log_orthant(u, v)
-    log_back = log_orthant(v, u)
-    with np.errstate(over="ignore"):  # exp -> inf gives pF = 0, as it should
-        firm_new = 1.0 / (1.0 + np.exp(log_back - log_firm))
-    resist_new = ndtr(_resistance_index(payoffs, firm))
-    return np.exp(log_pc), firm_new, resist_new
+    SA, VA, CB, WA, WB, a, VB = (payoffs[part] for part in PARTS)
+    # A belief ~0 overflows a threshold or index to ±inf, which Φ maps to its exact limit.
+    with np.errstate(over="ignore"):
+        challenge = _challenge_ufunc(resist, SA, VA, WA, a, 1.0)
+        firm_new = _firmness_ufunc(resist, SA, VA, WA, a, 1.0)
+        resist_new = _resistance_ufunc(firm, CB, WB, VB, 1.0)
+    return challenge, firm_new, resist_new
 
 
 def outcome_log_probabilities(
@@ -298,8 +217,8 @@ def outcome_log_probabilities(
         [
             log_ndtr(u) + log_ndtr(v),
             _log_challenge(u, v) + log_ndtr(-z),
-            log_orthant(u, v) + log_ndtr(z),
-            log_orthant(v, u) + log_ndtr(z),
+            _log_orthant(u, v) + log_ndtr(z),
+            _log_orthant(v, u) + log_ndtr(z),
         ]
     )
 
@@ -385,7 +304,7 @@ class PseudoLikelihood:
             orthant = _orthant_derivatives(first, second, log_pdf, swapped_pdf, swapped_cdf)
             log_orth = orthant[0]
         else:
-            log_orth = log_orthant(first, second)
+            log_orth = _log_orthant(first, second)
         row = (
             _weighted(sq, log_cdf_u + log_cdf_v)
             + _weighted(cd, log_pc + log_sf_z)
@@ -396,7 +315,7 @@ class PseudoLikelihood:
         if not order:
             return row, None, None
         log_pdf_u, log_pdf_v = log_pdf[:n], log_pdf[n:]
-        mills = _mills(np.concatenate([u, v, z, -z]))  # φ/Φ
+        mills = mills_ufunc(np.concatenate([u, v, z, -z]))  # φ/Φ
         lam_u, lam_v, lam_z, lam_neg_z = (
             mills[:n],
             mills[n : 2 * n],
