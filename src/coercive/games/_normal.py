@@ -21,7 +21,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
+
+from coercive.games._lazy import lazy_vectorize
 
 SQRT2 = math.sqrt(2.0)
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -247,7 +249,7 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
 # --- numpy ufuncs for array callers (the signaling estimator) ----------------------------
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@lazy_vectorize(["float64(float64, float64)"])
 def log_orthant_ufunc(z0, delta):  # noqa: ANN001, ANN201
     """log I(z0, delta) elementwise, relatively accurate for any finite arguments.
 
@@ -262,7 +264,7 @@ def log_orthant_ufunc(z0, delta):  # noqa: ANN001, ANN201
     return log_orthant(z0, delta)
 
 
-@vectorize(["float64(float64)"], cache=True)
+@lazy_vectorize(["float64(float64)"])
 def mills_ufunc(x):  # noqa: ANN001, ANN201
     """λ(x) = φ(x)/Φ(x) elementwise, the slope of log Φ; accurate for every x."""
     return _mills(x)

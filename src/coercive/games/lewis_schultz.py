@@ -40,9 +40,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 from coercive._errors import InputError, finite_array
+from coercive.games._lazy import lazy_vectorize
 from coercive.games._normal import firm_share, ndtr
 
 __all__ = [
@@ -138,29 +139,28 @@ def response(
 _SIG = ["float64(float64, float64, float64)"]
 
 
-@vectorize(_SIG, cache=True)
+@lazy_vectorize(_SIG)
 def _threshold_ufunc(resist, SA, VA):  # noqa: ANN001, ANN202
     return threshold(resist, SA, VA)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@lazy_vectorize(["float64(float64, float64, float64, float64, float64, float64)"])
 def _challenge_ufunc(resist, SA, VA, WA, a, sigma):  # noqa: ANN001, ANN202
     return challenge(threshold(resist, SA, VA), WA, a, sigma)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@lazy_vectorize(["float64(float64, float64, float64, float64, float64, float64)"])
 def _firmness_ufunc(resist, SA, VA, WA, a, sigma):  # noqa: ANN001, ANN202
     return firmness(threshold(resist, SA, VA), WA, a, sigma)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@lazy_vectorize(["float64(float64, float64, float64, float64, float64)"])
 def _resistance_ufunc(firm, CB, WB, VB, sigma):  # noqa: ANN001, ANN202
     return resistance(firm, CB, WB, VB, sigma)
 
 
-@vectorize(
-    ["float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)"],
-    cache=True,
+@lazy_vectorize(
+    ["float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)"]
 )
 def _response_ufunc(resist, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
     return response(resist, SA, VA, CB, WA, WB, a, VB, sigma)
