@@ -107,27 +107,17 @@ def _slope(p, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True)
-def _push_sides(
-    root,
-    gap,
-    lo,
-    hi,
-    flo,
-    fhi,
-    stack_lo,
-    stack_hi,
-    stack_flo,
-    stack_fhi,
-    top,
-    SA,
-    VA,
-    CB,
-    WA,
-    WB,
-    a,
-    VB,
-    sigma,
-):  # noqa: ANN001, ANN202
+def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
+    """Push the cell [lo, hi] with F(lo), F(hi) onto ``cells`` (rows lo, hi, flo, fhi)."""
+    cells[0, top] = lo
+    cells[1, top] = hi
+    cells[2, top] = flo
+    cells[3, top] = fhi
+    return top + 1
+
+
+@njit(cache=True, nogil=True)
+def _push_sides(cells, top, root, gap, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
     """Push the parts of [lo, hi] more than ``gap`` away from ``root``; returns the new top.
 
     Any other root must lie at least half a resolution (``gap``) away from this one; a
@@ -135,17 +125,9 @@ def _push_sides(
     """
     gap = max(gap, 1e-300)
     if root + gap < hi:
-        stack_lo[top] = root + gap
-        stack_hi[top] = hi
-        stack_flo[top] = response(root + gap, SA, VA, CB, WA, WB, a, VB, sigma)
-        stack_fhi[top] = fhi
-        top += 1
+        top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
     if root - gap > lo:
-        stack_lo[top] = lo
-        stack_hi[top] = root - gap
-        stack_flo[top] = flo
-        stack_fhi[top] = response(root - gap, SA, VA, CB, WA, WB, a, VB, sigma)
-        top += 1
+        top = _push(cells, top, lo, root - gap, flo, response(root - gap, *args))
     return top
 
 
@@ -177,11 +159,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
     # F << p, e.g. F ~ 1e-54 at p = 1e-30). The sign of g is exact from p vs F.
-    stack_lo = np.empty(_STACK)
-    stack_hi = np.empty(_STACK)
-    stack_flo = np.empty(_STACK)
-    stack_fhi = np.empty(_STACK)
-    top = 0
+    cells = np.empty((4, _STACK))
 
     # A root r = F(r) of a rising F with lo <= r <= hi also lies in [F(lo), F(hi)]:
     # tighten [0, 1] once from each end (Tarski's iteration). The result still brackets a
@@ -195,33 +173,16 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     if lo - flo > 0.0 or hi - fhi < 0.0:
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
-    root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
+    root, value, firms[0] = _polish(lo, hi, lo - flo, hi - fhi, *args)
     roots[0] = root
-    firms[0] = firm
     slopes[0] = _slope(root, value, *args)
     count = 1
-    resolution = _MIN_WIDTH * min(1.0, 10.0 * root)
-    top = _push_sides(
-        root,
-        0.5 * resolution,
-        lo,
-        hi,
-        flo,
-        fhi,
-        stack_lo,
-        stack_hi,
-        stack_flo,
-        stack_fhi,
-        top,
-        *args,
-    )
+    gap = 0.5 * _MIN_WIDTH * min(1.0, 10.0 * root)
+    top = _push_sides(cells, 0, root, gap, lo, hi, flo, fhi, args)
 
     while top > 0:
         top -= 1
-        lo = stack_lo[top]
-        hi = stack_hi[top]
-        flo = stack_flo[top]
-        fhi = stack_fhi[top]
+        lo, hi, flo, fhi = cells[0, top], cells[1, top], cells[2, top], cells[3, top]
         # F increasing, so F([lo, hi]) ⊂ [F(lo), F(hi)]: no root unless that meets [lo, hi].
         if fhi < lo or flo > hi:
             continue
@@ -234,61 +195,26 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         if _sign_change(glo, ghi, lo):
             if count == MAX_ROOTS:
                 continue
-            root, value, firm = _polish(lo, hi, glo, ghi, *args)
+            root, value, firms[count] = _polish(lo, hi, glo, ghi, *args)
             roots[count] = root
-            firms[count] = firm
             slopes[count] = _slope(root, value, *args)
             count += 1
             if not small:  # search the rest of the cell
-                top = _push_sides(
-                    root,
-                    0.5 * resolution,
-                    lo,
-                    hi,
-                    flo,
-                    fhi,
-                    stack_lo,
-                    stack_hi,
-                    stack_flo,
-                    stack_fhi,
-                    top,
-                    *args,
-                )
+                top = _push_sides(cells, top, root, 0.5 * resolution, lo, hi, flo, fhi, args)
+        elif small:
             continue
-        if small:
-            continue
-        if glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
+        elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
             # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
-            stack_lo[top] = lo
-            stack_hi[top] = fhi
-            stack_flo[top] = flo
-            stack_fhi[top] = response(fhi, *args)
-            top += 1
-            continue
-        if glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
+            top = _push(cells, top, lo, fhi, flo, response(fhi, *args))
+        elif glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
             # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
-            stack_lo[top] = flo
-            stack_hi[top] = hi
-            stack_flo[top] = response(flo, *args)
-            stack_fhi[top] = fhi
-            top += 1
-            continue
-        if lo > 0.0 and hi > 4.0 * lo:
-            mid = math.sqrt(lo) * math.sqrt(hi)
+            top = _push(cells, top, flo, hi, response(flo, *args), fhi)
         else:
-            mid = 0.5 * (lo + hi)
-        fmid = response(mid, *args)
-        # Upper half first on the stack so the lower half pops first.
-        stack_lo[top] = mid
-        stack_hi[top] = hi
-        stack_flo[top] = fmid
-        stack_fhi[top] = fhi
-        top += 1
-        stack_lo[top] = lo
-        stack_hi[top] = mid
-        stack_flo[top] = flo
-        stack_fhi[top] = fmid
-        top += 1
+            mid = math.sqrt(lo) * math.sqrt(hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
+            fmid = response(mid, *args)
+            # Upper half first on the stack so the lower half pops first.
+            top = _push(cells, top, mid, hi, fmid, fhi)
+            top = _push(cells, top, lo, mid, flo, fmid)
 
     # Cells pop roughly in increasing p, but the pieces around a root may not: sort.
     order = np.argsort(roots[:count])
