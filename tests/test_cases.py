@@ -211,9 +211,16 @@ def test_evaluation_summary_agrees_with_its_rows(small_evaluation: dict) -> None
     # the base rate of each held-out case is the success rate of the others
     for i, row in enumerate(rows):
         assert row["base_rate"] == pytest.approx(np.mean(np.delete(y, i)))
+    # issue 4: base_rate_brier is always predicting the whole library's success rate
+    assert result["base_rate_brier"] == pytest.approx(np.mean((y.mean() - y) ** 2))
+    assert result["base_rate_accuracy"] == pytest.approx(np.mean((y.mean() >= 0.5) == (y == 1)))
+    # the leave-one-out base rate (success rate of the other cases) is reported apart
     rates = np.array([row["base_rate"] for row in rows])
-    assert result["base_rate_brier"] == pytest.approx(np.mean((rates - y) ** 2))
-    assert result["base_rate_brier_full_library"] == pytest.approx(np.mean((y.mean() - y) ** 2))
+    assert result["base_rate_brier_loo"] == pytest.approx(np.mean((rates - y) ** 2))
+    assert result["base_rate_accuracy_loo"] == pytest.approx(np.mean((rates >= 0.5) == (y == 1)))
+    # the held-out-excluded rate is pushed away from each outcome: it can only score worse
+    assert result["base_rate_brier_loo"] > result["base_rate_brier"]
+    assert "base_rate_brier_full_library" not in result
     assert result["success_rate"] == pytest.approx(y.mean())
     pairs = [(s, f) for s in p[y == 1.0] for f in p[y == 0.0]]
     right = sum(1.0 if s > f else 0.5 if s == f else 0.0 for s, f in pairs)
@@ -319,8 +326,10 @@ def test_cli_cases_evaluate_json_parses_and_is_consistent() -> None:
     result = _cli("cases", "evaluate", "--json", "--draws", "50")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    for key in ("cases", "accuracy", "brier", "base_rate_brier"):
+    for key in ("cases", "accuracy", "brier", "base_rate_brier", "base_rate_brier_loo"):
         assert key in payload
+    outcomes = np.array([OUTCOME_VALUE[row["outcome"]] for row in payload["cases"]])
+    assert payload["base_rate_brier"] == pytest.approx(np.mean((outcomes.mean() - outcomes) ** 2))
     rows = payload["cases"]
     assert payload["accuracy"] == pytest.approx(np.mean([row["hit"] for row in rows]))
     assert payload["brier"] == pytest.approx(np.mean([row["brier"] for row in rows]))

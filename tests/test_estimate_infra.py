@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 import shutil
 import warnings
 from pathlib import Path
@@ -16,6 +18,7 @@ from hypothesis.extra.numpy import arrays
 
 from coercive._errors import InputError, InputTypeError
 from coercive.datasets import available, load
+from coercive.estimate import fit_deterrence, fit_signaling
 from coercive.estimate.covariance import (
     hessian_covariance,
     numerical_gradient,
@@ -28,12 +31,27 @@ from coercive.estimate.results import EstimationResults
 
 WAR_FORMULA = "esc + war ~ s_wt_re1 + revis1 | 0 | regime1 | balanc + regime2"
 FOUR = ["u11", "u13", "u14", "u24"]
+SIGNALING_FORMULA = (
+    "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
+    " | anticipatedsendercosts"
+    " | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
+    " | sqrt(senderecondep) + senderdemocracy + lncaprat"
+    " | targetdemocracy + lncaprat"
+    " | senderdemocracy"
+    " | 0"
+)
+SIGNALING_PHAT = ("PRnpl", "PFnpl")
 
 
 # --- data sets -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def war1800() -> pd.DataFrame:
     return load("war1800")
+
+
+@pytest.fixture(scope="module")
+def sanctions() -> pd.DataFrame:
+    return load("sanctions")
 
 
 def test_war1800_loads_with_plain_dtypes(war1800: pd.DataFrame) -> None:
@@ -181,6 +199,73 @@ def test_bad_formula_and_data_types(war1800: pd.DataFrame) -> None:
         parse_formula(WAR_FORMULA, war1800, FOUR, na="omit")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("column, value", [("s_wt_re1", np.inf), ("balanc", -np.inf)])
+def test_infinite_value_is_refused_not_dropped_deterrence(
+    war1800: pd.DataFrame, column: str, value: float
+) -> None:
+    data = war1800.copy()
+    data.loc[data.index[3], column] = value
+    for na in ("drop", "raise"):
+        with pytest.raises(InputError, match=rf"data: column '{column}' has 1 infinite") as info:
+            fit_deterrence(WAR_FORMULA, data, na=na)
+        assert "\n" not in str(info.value)
+    # NaN, by contrast, is missing: dropped and counted
+    data.loc[data.index[3], column] = np.nan
+    baseline = fit_deterrence(WAR_FORMULA, war1800)
+    assert fit_deterrence(WAR_FORMULA, data).n_dropped == baseline.n_dropped + 1
+    # in newdata too: inf is refused, not predicted as a missing row
+    newdata = war1800.iloc[:5].copy()
+    newdata.loc[newdata.index[0], column] = value
+    with pytest.raises(InputError, match=rf"newdata: column '{column}' has 1 infinite"):
+        baseline.predict(newdata)
+
+
+@pytest.mark.parametrize("column", ["sq", "contig"])
+def test_infinite_value_is_refused_not_dropped_signaling(
+    sanctions: pd.DataFrame, column: str
+) -> None:
+    data = sanctions.copy()
+    data[column] = data[column].astype(float)
+    data.loc[data.index[7], column] = np.inf
+    with pytest.raises(InputError, match=rf"data: column '{column}' has 1 infinite"):
+        fit_signaling(SIGNALING_FORMULA, data, method="pl", phat=SIGNALING_PHAT)
+
+
+@pytest.mark.parametrize(
+    "formula, match",
+    [
+        ("esc + war ~ s_wt_re1 + | 0 | 1 | balanc", "cannot parse part 'u11'"),
+        (
+            "esc + war ~ nosuchfunction(s_wt_re1) | 0 | 1 | balanc",
+            "unknown column 'nosuchfunction'",
+        ),
+        ("esc + war ~ log(regime1) | 0 | 1 | balanc", "cannot build part 'u11'"),
+    ],
+)
+def test_formula_errors_are_one_line_input_errors(
+    war1800: pd.DataFrame, formula: str, match: str
+) -> None:
+    with pytest.raises(InputError, match=match) as info:
+        parse_formula(formula, war1800, FOUR)
+    assert "\n" not in str(info.value)
+    with pytest.raises(InputError, match="subset: cannot evaluate") as info:
+        parse_formula(WAR_FORMULA, war1800, FOUR, subset="year >")
+    assert "\n" not in str(info.value)
+
+
+def test_library_bug_is_not_reported_as_user_input_error(
+    war1800: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import formulaic
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("internal failure")
+
+    monkeypatch.setattr(formulaic, "model_matrix", broken)
+    with pytest.raises(RuntimeError, match="internal failure"):
+        parse_formula(WAR_FORMULA, war1800, FOUR)
+
+
 def test_split_respects_parentheses() -> None:
     lhs, parts = split_formula("a + b ~ I(x | y) + z | 0 | log(w)")
     assert lhs == ["a", "b"] and parts == ["I(x | y) + z", "0", "log(w)"]
@@ -301,6 +386,83 @@ def test_results_statistics_and_text() -> None:
         results.llf = 0.0  # type: ignore[misc]
     with pytest.raises(NotImplementedError):
         results.predict(pd.DataFrame())
+
+
+def test_mutating_what_results_return_does_not_change_them() -> None:
+    hessian = np.array([[-4.0, 0.0], [0.0, -1.0]])
+    phat = pd.DataFrame({"PRhat": [0.2, 0.7]})
+    given_params = pd.Series([1.0, -2.0], index=["a:x", "b:(Intercept)"])
+    given_cov = np.diag([0.25, 1.0])
+    results = EstimationResults(
+        model="toy",
+        method="MLE",
+        params=given_params,
+        cov=given_cov,
+        llf=-10.0,
+        nobs=40,
+        extra={"hessian": hessian, "phat": phat, "iterations": 5},
+    )
+    # what the caller passed in is copied, not aliased
+    given_params.iloc[0] = 50.0
+    given_cov[0, 0] = 50.0
+    hessian[0, 0] = 50.0
+    phat.iloc[0, 0] = 50.0
+    # what the caller gets back is a copy or read-only
+    for series in (results.params, results.bse, results.tvalues, results.pvalues):
+        series.iloc[0] = 99.0
+    for frame in (results.cov_params(), results.cov, results.conf_int(), results.extra["phat"]):
+        frame.iloc[0, 0] = 99.0
+    phat_back = results.extra["phat"]
+    phat_back["PRhat"] = 99.0
+    with pytest.raises(ValueError, match="read-only"):
+        results.extra["hessian"][0, 0] = 99.0
+    with pytest.raises(TypeError):
+        results.extra["iterations"] = 6  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results.extra = {}  # type: ignore[misc]
+    np.testing.assert_array_equal(results.params, [1.0, -2.0])
+    np.testing.assert_array_equal(results.bse, [0.5, 1.0])
+    np.testing.assert_array_equal(results.tvalues, [2.0, -2.0])
+    np.testing.assert_array_equal(results.cov_params(), np.diag([0.25, 1.0]))
+    assert results.conf_int().iloc[0, 0] == pytest.approx(1.0 - 1.959964 * 0.5, rel=1e-6)
+    np.testing.assert_array_equal(results.extra["hessian"], [[-4.0, 0.0], [0.0, -1.0]])
+    np.testing.assert_array_equal(results.extra["phat"]["PRhat"], [0.2, 0.7])
+    assert results.extra["iterations"] == 5
+    for clone in (copy.deepcopy(results), pickle.loads(pickle.dumps(results))):
+        np.testing.assert_array_equal(clone.params, [1.0, -2.0])
+        with pytest.raises(ValueError, match="read-only"):
+            clone.extra["hessian"][0, 0] = 99.0
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            clone.llf = 0.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("which", ["deterrence", "signaling"])
+def test_fitted_results_are_immutable(
+    which: str, war1800: pd.DataFrame, sanctions: pd.DataFrame
+) -> None:
+    if which == "deterrence":
+        fit = fit_deterrence(WAR_FORMULA, war1800)
+        array_key = "hessian"
+    else:
+        fit = fit_signaling(SIGNALING_FORMULA, sanctions, method="pl", phat=SIGNALING_PHAT)
+        array_key = "phat"
+    before = (fit.params, fit.cov_params(), fit.extra[array_key])
+    returned = fit.params
+    returned.iloc[0] = 99.0
+    returned = fit.cov_params()
+    returned.iloc[0, 0] = 99.0
+    value = fit.extra[array_key]
+    if isinstance(value, np.ndarray):
+        with pytest.raises(ValueError, match="read-only"):
+            value[0, 0] = 99.0
+    else:
+        value.iloc[0, 0] = 99.0
+    pd.testing.assert_series_equal(fit.params, before[0])
+    pd.testing.assert_frame_equal(fit.cov_params(), before[1])
+    if isinstance(value, np.ndarray):
+        np.testing.assert_array_equal(fit.extra[array_key], before[2])
+    else:
+        pd.testing.assert_frame_equal(fit.extra[array_key], before[2])
 
 
 def test_results_with_singular_hessian_show_nan_and_note() -> None:

@@ -18,17 +18,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coercive._errors import InputError
 from coercive.policy.assess import assess, assess_scenario
 from coercive.policy.loader import load_scenario, scenario_from_text
 from coercive.policy.mapping import (
+    Mapped,
     MappingConstants,
     annuity,
     constants,
     economic_pressure,
     map_scenario,
 )
-from coercive.policy.montecarlo import sample_inputs, solve
-from coercive.policy.scorecard import CONDITIONS, counterfactual
+from coercive.policy.montecarlo import EQUILIBRIUM_RULES, sample_inputs, solve, solve_rules
+from coercive.policy.scenario import json_schema
+from coercive.policy.scorecard import CONDITIONS, Calculus, counterfactual
 
 DRAWS = "model.draws=1000"
 
@@ -106,10 +109,13 @@ def test_dprk_2018_engagement_assessment_runs() -> None:
 def test_json_has_the_required_fields(dprk_2017: dict) -> None:
     text = json.dumps(dprk_2017, allow_nan=False)
     data = json.loads(text)
-    for key in ("compliance", "credibility", "war"):
-        assert 0.0 <= data[key] <= 1.0
+    for key in ("compliance", "credibility", "war", "challenge", "war_unconditional"):
+        assert isinstance(data[key], float) and math.isfinite(data[key]), key
+        assert 0.0 <= data[key] <= 1.0, key
     assert data["war"] <= data["credibility"] + 1e-12
-    assert data["war"] == pytest.approx(data["war"])  # finite
+    # ex ante war is the conditional war discounted by the chance of the challenge
+    assert data["war_unconditional"] <= data["war"] + 1e-12
+    assert data["war_unconditional"] <= data["challenge"] + 1e-12
     pressure = data["pressure"]
     assert set(pressure["parts"]) == {"exports", "imports", "strategic_imports"}
     assert sum(pressure["parts"].values()) == pytest.approx(pressure["economic"], rel=1e-9)
@@ -128,6 +134,137 @@ def test_json_has_the_required_fields(dprk_2017: dict) -> None:
     assert sum(comply_parts) == pytest.approx(calculus["comply"]["total"])
     assert sum(resist_parts) == pytest.approx(calculus["resist"]["total"])
     assert "conditional on the challenge" in data["conditioning"]
+
+
+# ----------------------------------------------------------------------------------------
+# Equilibrium selection and its sensitivity
+# ----------------------------------------------------------------------------------------
+
+
+def _multi_equilibrium_variant() -> Mapped:
+    """sigInt's documented example: three equilibria at 67 of its 101 payoff points."""
+    n = 101
+    x = np.linspace(-1.0, 2.0, n)
+    return Mapped(
+        SA=np.zeros(n),
+        VA=np.ones(n),
+        CB=np.zeros(n),
+        WA=np.full(n, -1.9),
+        WB=-2.9 + 0.1 * x,
+        a=np.full(n, -1.2),
+        VB=np.ones(n),
+        parts={},
+    )
+
+
+def test_unknown_equilibrium_rule_is_rejected() -> None:
+    variant = _multi_equilibrium_variant()
+    for bad in ("most-resistance", "Stable", "", None):
+        with pytest.raises(InputError, match="equilibrium: unknown selection rule") as info:
+            solve([variant], equilibrium=bad)  # type: ignore[arg-type]
+        message = str(info.value)
+        assert "\n" not in message
+        assert all(rule in message for rule in EQUILIBRIUM_RULES)
+    with pytest.raises(InputError, match="equilibrium"):
+        solve_rules([variant], ("stable", "most"))
+
+
+def test_rules_match_the_scenario_schema() -> None:
+    schema = json_schema()["$defs"]["ModelSettings"]["properties"]["equilibrium"]
+    assert set(schema["enum"]) == set(EQUILIBRIUM_RULES)
+    with pytest.raises(InputError, match="model.equilibrium"):
+        load_scenario("dprk-2017", ["model.equilibrium=cheapest"])
+
+
+def test_selection_rules_pick_the_extremes_where_equilibria_differ() -> None:
+    variant = _multi_equilibrium_variant()
+    by_rule = solve_rules([variant], EQUILIBRIUM_RULES)
+    least = by_rule["least_resistance"][0]
+    most = by_rule["most_resistance"][0]
+    stable = by_rule["stable"][0]
+    several = least.n_equilibria > 1
+    assert several.sum() == 67
+    assert np.all(least.resist[several] < most.resist[several])  # the rule matters here
+    assert np.all(least.resist <= stable.resist + 1e-12)
+    assert np.all(stable.resist <= most.resist + 1e-12)
+    np.testing.assert_array_equal(least.resist[~several], most.resist[~several])
+    # one engine call or three: the same answer
+    for rule in EQUILIBRIUM_RULES:
+        np.testing.assert_array_equal(solve([variant], rule)[0].resist, by_rule[rule][0].resist)
+
+
+@pytest.mark.parametrize("rule", EQUILIBRIUM_RULES)
+def test_equilibrium_sensitivity_is_reported(rule: str) -> None:
+    data = assess("dprk-2018", ["model.draws=300", f"model.equilibrium={rule}"]).to_dict()
+    sensitivity = data["equilibrium_sensitivity"]
+    assert sensitivity["rule_used"] == rule == data["model"]["equilibrium"]
+    used = sensitivity["compliance_rule_used"]
+    assert used == data["compliance"]
+    least = sensitivity["compliance_least_resistance"]
+    most = sensitivity["compliance_most_resistance"]
+    # least resistance = most compliance in every draw; any rule lies between the two
+    assert most - 1e-12 <= used <= least + 1e-12
+    if rule == "least_resistance":
+        assert used == least
+    if rule == "most_resistance":
+        assert used == most
+
+
+# ----------------------------------------------------------------------------------------
+# Read-only results
+# ----------------------------------------------------------------------------------------
+
+
+def test_assessment_and_calculus_contents_are_read_only() -> None:
+    assessment = assess("dprk-2018", ["model.draws=200"])
+    before = assessment.to_dict()
+    with pytest.raises(TypeError):
+        assessment.compliance["mean"] = 2.0  # type: ignore[index]
+    with pytest.raises(TypeError):
+        assessment.pressure["factors"]["kind"] = "none"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        assessment.conditions["threat"]["status"] = "met"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        assessment.calculus["comply"]["total"] = 0.0  # type: ignore[index]
+    with pytest.raises((TypeError, AttributeError)):
+        assessment.pressure["economic_interval"].append(0.0)  # tuples have no append
+    # to_dict hands out fresh copies: editing one leaves the assessment unchanged
+    copy = assessment.to_dict()
+    copy["pressure"]["factors"]["kind"] = "none"
+    copy["conditions"]["threat"]["status"] = "met"
+    copy["calculus"]["comply"]["total"] = 99.0
+    copy["equilibrium_sensitivity"]["rule_used"] = "other"
+    copy["pressure"]["economic_interval"].append(0.0)
+    assert assessment.to_dict() == before
+    assert assessment.to_dict() is not assessment.to_dict()
+    json.dumps(before, allow_nan=False)
+
+    comply = {"value_given_up": -1.0, "total": -1.0}
+    resist = {"strike_damage": -0.5, "total": -0.5}
+    calc = Calculus(comply=comply, resist=resist)
+    comply["total"] = 5.0  # the caller's dict is not the object's
+    assert calc.comply["total"] == -1.0
+    with pytest.raises(TypeError):
+        calc.resist["total"] = 0.0  # type: ignore[index]
+    plain = calc.to_dict()
+    assert plain == {
+        "comply": {"value_given_up": -1.0, "total": -1.0},
+        "resist": {"strike_damage": -0.5, "total": -0.5},
+        "margin": 0.5,
+    }
+    plain["comply"]["total"] = 7.0
+    assert calc.comply["total"] == -1.0
+
+
+def test_terminal_view_says_war_is_conditional(capsys: pytest.CaptureFixture[str]) -> None:
+    from coercive.cli.policy import render
+
+    data = assess("dprk-2017", ["model.draws=300"]).to_dict()
+    render(data)
+    text = " ".join(capsys.readouterr().out.split())
+    assert "if the target is challenged" in text
+    assert "unconditionally" in text
+    assert "Equilibrium selection" in text
 
 
 def test_seeded_and_reproducible() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from coercive._errors import InputError
 from coercive.policy.loader import CASES_DIR, bundled_cases, load_scenario, scenario_from_text
@@ -269,11 +271,55 @@ yaml_values = st.recursive(
 )
 
 
+# where an error is: the file (with line where known) or the offending --set
+_WHERE = re.compile(r"^(fuzz\.yaml(:\d+)?|--set .*?): ")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _field_error_path(text: str) -> str | None:
+    """The field path a validation error of ``text`` must name (None: not a field error).
+
+    An oracle independent of the loader's formatting: parse the YAML and validate it
+    directly; the first pydantic error's location (or, for a cross-field check with no
+    location, the path at the start of its message) is the field in question.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        if error["loc"]:
+            return _one_line(".".join(str(part) for part in error["loc"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        match = re.match(r"^([\w.]+): ", message)
+        return match.group(1) if match else None
+    except (RecursionError, OverflowError, ArithmeticError):
+        return None
+    return None
+
+
 def _check(text: str, overrides: list[str] | None = None) -> None:
     try:
         scenario_from_text(text, source="fuzz.yaml", overrides=overrides)
     except InputError as exc:
-        assert "\n" not in str(exc)
+        message = str(exc)
+        assert "\n" not in message
+        where = _WHERE.match(message)
+        assert where is not None, f"does not name the file or --set: {message!r}"
+        if overrides:
+            return  # the --set names the path the user gave
+        assert where.group(1).startswith("fuzz.yaml"), message
+        path = _field_error_path(text)
+        if path is not None:
+            assert f": {path}: " in message, f"does not name the field {path!r}: {message!r}"
 
 
 @settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -322,7 +368,46 @@ def test_fuzz_mutated_scenario(path: tuple, value: object) -> None:
     st.text(max_size=30),
 )
 def test_fuzz_overrides(path: str, value: str) -> None:
-    _check(DPRK_2017, [f"{path}={value}"])
+    setting = f"{path}={value}"
+    try:
+        scenario_from_text(DPRK_2017, source="fuzz.yaml", overrides=[setting])
+    except InputError as exc:
+        message = str(exc)
+        assert "\n" not in message
+        # the file itself is valid, so every error is the --set's, named as given: at the
+        # start, or (a cross-field check failing elsewhere in the file) after the file's field
+        named = f"--set {_one_line(setting)}"
+        assert message.startswith(named) or (
+            message.startswith("fuzz.yaml") and _one_line(f"(after --set {setting})") in message
+        ), message
+
+
+def test_field_errors_name_the_file_line_and_path() -> None:
+    """Hand-picked field errors: file with line, dotted field path, what is allowed."""
+    bad_kind = DPRK_2017.replace("kind: comprehensive", "kind: smart", 1)
+    with pytest.raises(InputError) as info:
+        scenario_from_text(bad_kind, source="case.yaml")
+    assert re.match(r"^case\.yaml:\d+: instruments\.sanctions\.kind: ", str(info.value))
+    assert "'comprehensive'" in str(info.value)
+    with pytest.raises(InputError) as info:
+        scenario_from_text(
+            DPRK_2017, source="case.yaml", overrides=["instruments.assurance.credibility=1.5"]
+        )
+    message = str(info.value)
+    assert message.startswith("--set instruments.assurance.credibility=1.5: ")
+    assert "instruments.assurance.credibility: " in message and "[0, 1]" in message
+    # renaming a third party breaks a cross-field check in the file: both are named
+    index = next(
+        i
+        for i, party in enumerate(SCENARIO_DATA["actors"]["third_parties"])
+        if party["name"] in SCENARIO_DATA["instruments"]["sanctions"]["enforcement"]
+    )
+    setting = f"actors.third_parties.{index}.name=Nowhere"
+    with pytest.raises(InputError) as info:
+        scenario_from_text(DPRK_2017, source="case.yaml", overrides=[setting])
+    message = str(info.value)
+    assert re.match(r"^case\.yaml:\d+: instruments\.sanctions\.enforcement: ", message)
+    assert message.endswith(f"(after --set {setting})")
 
 
 # ----------------------------------------------------------------------------------------

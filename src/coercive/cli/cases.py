@@ -96,7 +96,7 @@ def evaluate_command(
     table.add_column("outcome")
     table.add_column("predicted compliance", justify="right")
     table.add_column("hit")
-    table.add_column("base rate", justify="right")
+    table.add_column("base rate (others)", justify="right")
     table.add_column("uncalibrated", justify="right")
     for case in result["cases"]:
         style = _OUTCOME_STYLE.get(case["outcome"], "")
@@ -123,16 +123,16 @@ def evaluate_command(
     )
     console.print(
         f"\n{result['n_cases']} cases, success rate {result['success_rate']:.2f}.\n"
-        f"Model (leave-one-out):        accuracy {result['accuracy']:.2f}, "
+        f"Model (leave-one-out):               accuracy {result['accuracy']:.2f}, "
         f"Brier {result['brier']:.3f}, AUC {_fmt(result['auc'])}, "
         f"mean prediction {result['mean_predicted']:.2f}\n"
-        f"Base rate (whole library, issue 4's base_rate_brier): always predict "
-        f"{result['success_rate']:.2f}: accuracy {result['base_rate_accuracy']:.2f}, "
-        f"Brier {result['base_rate_brier']:.3f}\n"
-        f"Base rate (leave-one-out, success rate of the other cases): "
-        f"accuracy {result['base_rate_accuracy_loo']:.2f}, "
-        f"Brier {result['base_rate_brier_loo']:.3f}\n"
-        f"Model, default constants:     accuracy {result['default_constants_accuracy']:.2f}, "
+        f"{'Base rate (whole library, ' + format(result['success_rate'], '.2f') + '):':37}"
+        f"accuracy {result['base_rate_accuracy']:.2f}, Brier {result['base_rate_brier']:.3f}"
+        "  [dim]base_rate_brier[/dim]\n"
+        f"Base rate (rate of the other cases): accuracy {result['base_rate_accuracy_loo']:.2f}, "
+        f"Brier {result['base_rate_brier_loo']:.3f}  [dim]base_rate_brier_loo[/dim]\n"
+        f"Model, default constants:            accuracy "
+        f"{result['default_constants_accuracy']:.2f}, "
         f"Brier {result['default_constants_brier']:.3f}\n"
         f"On the Brier score the model does {verdict(result['base_rate_brier'])} "
         f"always predicting the whole library's success rate "

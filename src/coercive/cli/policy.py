@@ -126,13 +126,30 @@ def render(result: dict[str, Any]) -> None:
         f"[bold]Credibility {_pct(result['credibility'])}[/bold]: if the target resists, the "
         f"coercer carries out the threat {_pct(result['credibility'])} of the time."
     )
-    console.print(
-        f"[bold]War {_pct(result['war'])}[/bold]: the chance that the threat is executed."
+    # war is conditional on the challenge (see result["conditioning"]); say so, and give
+    # the ex-ante figure (challenge x war) beside it when the assessment reports one
+    war_line = (
+        f"[bold]War {_pct(result['war'])} if the target is challenged[/bold]: the chance "
+        "that the threat is executed once the campaign is under way."
     )
+    if result.get("war_unconditional") is not None:
+        war_line += (
+            f" Before any challenge (the coercer launches the campaign "
+            f"{_pct(result['challenge'])} of the time), "
+            f"{_pct(result['war_unconditional'])} unconditionally."
+        )
+    console.print(war_line)
     if result["multiple_equilibria"] > 0:
         console.print(
             f"[dim]{_pct(result['multiple_equilibria'])} of draws have several equilibria; "
             f"the '{result['model']['equilibrium']}' one is used.[/dim]"
+        )
+    sensitivity = result.get("equilibrium_sensitivity")
+    if sensitivity is not None:
+        console.print(
+            f"[dim]Equilibrium selection ('{sensitivity['rule_used']}' used): compliance "
+            f"{_pct(sensitivity['compliance_least_resistance'])} under least resistance, "
+            f"{_pct(sensitivity['compliance_most_resistance'])} under most resistance.[/dim]"
         )
 
     pressure = result["pressure"]

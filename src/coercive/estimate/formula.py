@@ -20,8 +20,9 @@ API
     ``part_names`` (e.g. ``["u1(sq)", ...]`` or ``["SA", "VA", ...]``) fixes how many parts the
     right side must have and prefixes the labels (``"SA:contig"``). ``subset`` is a boolean
     mask aligned with ``data`` or a string for :meth:`pandas.DataFrame.eval`; it is applied
-    before missing values are handled. ``na="drop"`` drops rows with a missing or non-finite
-    value in any used column and counts them; ``na="raise"`` refuses such rows.
+    before missing values are handled. ``na="drop"`` drops rows with a missing (NaN) value in
+    any used column and counts them; ``na="raise"`` refuses such rows. An infinite value in a
+    used column is never treated as missing: it raises.
 ``DesignParts``
     ``parts`` (tuple of ``(name, DataFrame)``), ``outcome`` (float array ``(n, k)`` for columns,
     int codes ``(n,)`` for a categorical), ``outcome_names``, ``outcome_kind``
@@ -31,7 +32,8 @@ API
     missing values come back as NaN rows).
 
 Errors (all :class:`coercive._errors.InputError`, one line): wrong number of parts (expected vs
-got), unknown column (named), a used column that is entirely missing, no outcome variation,
+got), unknown column (named), a used column that is entirely missing or holds +-inf (named),
+no outcome variation,
 no complete rows, an unseen factor level in ``newdata``.
 """
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -125,11 +128,44 @@ def _parsed(expression: str) -> Any:
     return Formula(expression)
 
 
+def _one_line(error: BaseException) -> str:
+    """An exception's message collapsed to one line (formulaic's span several)."""
+    return " ".join(str(error).split())
+
+
+def _formulaic_errors() -> tuple[type[BaseException], ...]:
+    """What formulaic raises on a malformed formula or a term it cannot evaluate on the data.
+
+    ``FormulaicError`` covers its parsing (``FormulaParsingError``, ``FormulaSyntaxError``)
+    and materialization (``FactorEvaluationError``, ``FactorEncodingError``) errors; the
+    builtins are what Python's parser and the evaluated terms raise for bad user input.
+    Anything else is a bug and propagates.
+    """
+    from formulaic.errors import FormulaicError
+
+    return (FormulaicError, SyntaxError, NameError, KeyError, ValueError, TypeError)
+
+
+# What pandas.DataFrame.eval raises on a bad user expression (syntax, unknown names or
+# functions, wrong types, attribute access on a column).
+_PANDAS_EVAL_ERRORS: tuple[type[BaseException], ...] = (
+    SyntaxError,
+    tokenize.TokenError,
+    NameError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
+
+
 def _required(expression: str, data: pd.DataFrame, where: str) -> set[str]:
     try:
         variables = set(_parsed(expression).required_variables)
-    except Exception as error:  # formulaic raises several parser error types
-        raise InputError(f"formula: cannot parse {where} {expression!r}: {error}") from None
+    except _formulaic_errors() as error:
+        raise InputError(
+            f"formula: cannot parse {where} {expression!r}: {_one_line(error)}"
+        ) from None
     variables = {name for name in variables if name not in _CONTEXT}
     unknown = sorted(name for name in variables if name not in data.columns)
     if unknown:
@@ -181,6 +217,7 @@ class DesignParts:
         if missing:
             raise InputError(f"newdata: column {missing[0]!r} used by the model is missing")
         used = newdata.loc[:, list(self._variables)]
+        _refuse_infinite(used, "newdata")
         complete = _complete_rows(used)
         for name, levels in self._levels.items():
             present = used.loc[complete, name]
@@ -197,31 +234,44 @@ class DesignParts:
             if fitted.shape[1] and len(rows):
                 try:
                     matrix = spec.get_model_matrix(rows, context=_CONTEXT)
-                except Exception as error:
-                    raise InputError(f"newdata: cannot build part {name!r}: {error}") from None
+                except _formulaic_errors() as error:
+                    raise InputError(
+                        f"newdata: cannot build part {name!r}: {_one_line(error)}"
+                    ) from None
                 full[complete] = np.asarray(matrix, dtype=float)
             out.append(full)
         return out
 
 
 def _complete_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows with no missing value (and no inf in numeric columns)."""
+    """Rows with no missing value (NaN/None/NA; infinite values are refused, not missing)."""
     mask = np.ones(len(frame), dtype=bool)
     for _, column in frame.items():
         mask &= column.notna().to_numpy()
+    return mask
+
+
+def _refuse_infinite(frame: pd.DataFrame, where: str) -> None:
+    """Raise if a numeric column holds +-inf: only NaN means missing, inf is bad input."""
+    for name, column in frame.items():
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
             column.dtype
         ):
-            mask &= np.isfinite(column.to_numpy(dtype=float, na_value=np.nan))
-    return mask
+            values = column.to_numpy(dtype=float, na_value=np.nan)
+            infinite = np.isinf(values)
+            if infinite.any():
+                raise InputError(
+                    f"{where}: column {name!r} has {int(infinite.sum())} infinite value(s); "
+                    "only finite numbers or NaN (missing) are allowed"
+                )
 
 
 def _subset_mask(subset: object, data: pd.DataFrame) -> np.ndarray:
     if isinstance(subset, str):
         try:
             values = data.eval(subset)
-        except Exception as error:
-            raise InputError(f"subset: cannot evaluate {subset!r}: {error}") from None
+        except _PANDAS_EVAL_ERRORS as error:
+            raise InputError(f"subset: cannot evaluate {subset!r}: {_one_line(error)}") from None
     else:
         values = subset
     mask = np.asarray(values)
@@ -269,11 +319,12 @@ def parse_formula(
     frame = data.loc[:, ordered]
     if subset is not None:
         frame = frame.loc[_subset_mask(subset, data)]
+    _refuse_infinite(frame, "data")
     complete = _complete_rows(frame)
     n_dropped = int((~complete).sum())
     if n_dropped and na == "raise":
         raise InputError(
-            f"data: {n_dropped} row(s) have missing or non-finite values in the model's columns "
+            f"data: {n_dropped} row(s) have missing values in the model's columns "
             "(use na='drop' to drop them)"
         )
     frame = frame.loc[complete].copy()
@@ -292,8 +343,10 @@ def parse_formula(
     for name, part in zip(part_names, rhs_parts, strict=True):
         try:
             matrix = model_matrix(_parsed(part), frame, context=_CONTEXT, na_action="raise")
-        except Exception as error:
-            raise InputError(f"formula: cannot build part {name!r} ({part!r}): {error}") from None
+        except _formulaic_errors() as error:
+            raise InputError(
+                f"formula: cannot build part {name!r} ({part!r}): {_one_line(error)}"
+            ) from None
         values = np.asarray(matrix, dtype=float)
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values).all(axis=1)).sum())
@@ -354,8 +407,10 @@ def _outcome(
         else:
             try:
                 evaluated = frame.eval(term)
-            except Exception as error:
-                raise InputError(f"formula: cannot evaluate outcome {term!r}: {error}") from None
+            except _PANDAS_EVAL_ERRORS as error:
+                raise InputError(
+                    f"formula: cannot evaluate outcome {term!r}: {_one_line(error)}"
+                ) from None
             columns.append(np.asarray(evaluated, dtype=float))
     outcome = np.column_stack(columns)
     if np.all(outcome == outcome[0]):

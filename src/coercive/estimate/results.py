@@ -16,6 +16,11 @@ Properties: ``params``, ``bse``, ``tvalues``, ``pvalues`` (two-sided normal), ``
 ``converged``. Methods: ``cov_params()``, ``conf_int(alpha=0.05)``, ``summary()`` (text),
 ``to_latex()``, ``predict(newdata)``.
 
+Immutability: the estimates and covariance are stored as private read-only arrays and every
+accessor (``params``, ``bse``, ``cov_params()``, ...) returns a fresh pandas object; ``extra`` is a
+read-only mapping whose arrays are read-only and whose pandas values are copies, so mutating
+anything obtained from the object never changes the stored results.
+
 When the covariance is not available (singular or not negative-definite Hessian),
 ``bse``/``tvalues``/``pvalues``/``conf_int`` are NaN, the summary shows the note, and a
 :class:`RuntimeWarning` is issued once when the object is made.
@@ -23,10 +28,11 @@ When the covariance is not available (singular or not negative-definite Hessian)
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import FrozenInstanceError
 from types import MappingProxyType
 from typing import Any
 
@@ -39,35 +45,123 @@ __all__ = ["EstimationResults"]
 Predictor = Callable[[pd.DataFrame], pd.DataFrame]
 
 
-@dataclass(frozen=True, eq=False)
+class _ReadOnlyExtra(Mapping[str, Any]):
+    """Read-only view of estimator-specific fields.
+
+    Arrays are stored as read-only copies (``setflags(write=False)``); pandas objects and
+    other mutable containers are copied when stored and again on every access, so nothing a
+    caller gets back can change the results.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        stored = {}
+        for key, value in values.items():
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+                value.setflags(write=False)
+            elif not _is_immutable(value):
+                value = copy.deepcopy(value)
+            stored[key] = value
+        self._values = MappingProxyType(stored)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        if isinstance(value, np.ndarray) or _is_immutable(value):
+            return value
+        return copy.deepcopy(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self._values)!r})"
+
+    def __reduce__(self) -> tuple[type[_ReadOnlyExtra], tuple[dict[str, Any]]]:
+        # rebuilt through __init__, so copies and unpickled objects are read-only too
+        return (type(self), (dict(self._values),))
+
+
+def _is_immutable(value: object) -> bool:
+    return (
+        value is None
+        or isinstance(value, (str, bytes, int, float, complex, bool, np.generic, range, frozenset))
+        or (isinstance(value, tuple) and all(_is_immutable(item) for item in value))
+    )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values = np.array(values, dtype=float, copy=True)
+    values.setflags(write=False)
+    return values
+
+
 class EstimationResults:
-    """Immutable results of a fitted game model (see module docstring)."""
+    """Immutable results of a fitted game model (see module docstring).
 
-    model: str
-    method: str
-    params: pd.Series
-    cov: pd.DataFrame
-    llf: float
-    nobs: int
-    n_dropped: int = 0
-    converged: bool = True
-    notes: tuple[str, ...] = ()
-    predictor: Predictor | None = field(default=None, repr=False)
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    covariance_type: str = "hessian"
+    Estimates and covariance are kept as private read-only arrays; ``params``, ``bse``,
+    ``cov_params()``, ``tvalues``, ``pvalues`` and ``conf_int()`` build fresh pandas objects on
+    every call, so mutating what they return leaves the results unchanged.
+    """
 
-    def __post_init__(self) -> None:
-        params = pd.Series(self.params, dtype=float).copy()
-        names = list(params.index)
-        cov = np.asarray(self.cov, dtype=float)
-        if cov.shape != (len(names), len(names)):
-            raise ValueError(f"cov: expected shape {(len(names),) * 2}, got {cov.shape}")
-        cov_frame = pd.DataFrame(cov.copy(), index=names, columns=names)
-        object.__setattr__(self, "params", params)
-        object.__setattr__(self, "cov", cov_frame)
-        object.__setattr__(self, "notes", tuple(self.notes))
-        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
-        if len(names) and not np.all(np.isfinite(cov)):
+    __slots__ = (
+        "_cov",
+        "_names",
+        "_params",
+        "converged",
+        "covariance_type",
+        "extra",
+        "llf",
+        "method",
+        "model",
+        "n_dropped",
+        "nobs",
+        "notes",
+        "predictor",
+    )
+
+    def __init__(
+        self,
+        model: str,
+        method: str,
+        params: pd.Series,
+        cov: pd.DataFrame | np.ndarray,
+        llf: float,
+        nobs: int,
+        n_dropped: int = 0,
+        converged: bool = True,
+        notes: tuple[str, ...] = (),
+        predictor: Predictor | None = None,
+        extra: Mapping[str, Any] | None = None,
+        covariance_type: str = "hessian",
+    ) -> None:
+        params = pd.Series(params, dtype=float)
+        names = tuple(params.index)
+        cov_values = np.asarray(cov, dtype=float)
+        if cov_values.shape != (len(names), len(names)):
+            raise ValueError(f"cov: expected shape {(len(names),) * 2}, got {cov_values.shape}")
+        fields = {
+            "model": model,
+            "method": method,
+            "_names": names,
+            "_params": _read_only(params.to_numpy()),
+            "_cov": _read_only(cov_values),
+            "llf": float(llf),
+            "nobs": int(nobs),
+            "n_dropped": int(n_dropped),
+            "converged": bool(converged),
+            "notes": tuple(notes),
+            "predictor": predictor,
+            "extra": _ReadOnlyExtra(extra or {}),
+            "covariance_type": covariance_type,
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+        if len(names) and not np.all(np.isfinite(cov_values)):
             warnings.warn(
                 f"{self.model}: "
                 + (self.notes[0] if self.notes else "standard errors are not available"),
@@ -81,31 +175,66 @@ class EstimationResults:
                 stacklevel=3,
             )
 
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"EstimationResults is immutable; cannot set {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # copy/pickle restore through here; assignment is otherwise refused
+        for name, value in state.items():
+            if isinstance(value, np.ndarray):
+                value = _read_only(value)
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"EstimationResults is immutable; cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"EstimationResults(model={self.model!r}, nobs={self.nobs}, llf={self.llf:.6g}, "
+            f"params={self.df_model}, converged={self.converged})"
+        )
+
     # --- statistics -------------------------------------------------------------------
+    def _index(self) -> pd.Index:
+        return pd.Index(list(self._names))
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimates labelled ``part:term`` (a fresh copy on every access)."""
+        return pd.Series(self._params.copy(), index=self._index(), dtype=float)
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Covariance of the estimates (a fresh copy on every access)."""
+        return self.cov_params()
+
     @property
     def df_model(self) -> int:
-        return int(self.params.size)
+        return int(self._params.size)
+
+    def _standard_errors(self) -> np.ndarray:
+        variance = np.diag(self._cov)
+        with np.errstate(invalid="ignore"):
+            return np.where(variance >= 0, np.sqrt(np.abs(variance)), np.nan)
 
     @property
     def bse(self) -> pd.Series:
-        variance = np.diag(self.cov.to_numpy())
-        with np.errstate(invalid="ignore"):
-            se = np.where(variance >= 0, np.sqrt(np.abs(variance)), np.nan)
-        return pd.Series(se, index=self.params.index, name="bse")
+        return pd.Series(self._standard_errors(), index=self._index(), name="bse")
 
     @property
     def tvalues(self) -> pd.Series:
         with np.errstate(divide="ignore", invalid="ignore"):
             return pd.Series(
-                self.params.to_numpy() / self.bse.to_numpy(),
-                index=self.params.index,
-                name="tvalues",
+                self._params / self._standard_errors(), index=self._index(), name="tvalues"
             )
 
     @property
     def pvalues(self) -> pd.Series:
         t = self.tvalues.to_numpy()
-        return pd.Series(2.0 * stats.norm.sf(np.abs(t)), index=self.params.index, name="pvalues")
+        return pd.Series(2.0 * stats.norm.sf(np.abs(t)), index=self._index(), name="pvalues")
 
     @property
     def aic(self) -> float:
@@ -116,7 +245,7 @@ class EstimationResults:
         return -2.0 * self.llf + self.df_model * math.log(max(self.nobs, 1))
 
     def cov_params(self) -> pd.DataFrame:
-        return self.cov.copy()
+        return pd.DataFrame(self._cov.copy(), index=self._index(), columns=self._index())
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         if not 0.0 < alpha < 1.0:
@@ -124,9 +253,9 @@ class EstimationResults:
 
             raise InputError(f"alpha: expected a number in (0, 1), got {alpha!r}")
         z = stats.norm.ppf(1.0 - alpha / 2.0)
-        half = z * self.bse
+        half = z * self._standard_errors()
         return pd.DataFrame(
-            {"lower": self.params - half, "upper": self.params + half}, index=self.params.index
+            {"lower": self._params - half, "upper": self._params + half}, index=self._index()
         )
 
     # --- prediction --------------------------------------------------------------------

@@ -46,13 +46,13 @@ _GENZ_W = _GL12_W / 16.0  # (π/8 Jacobian) × 1/(2π)
 _BULK = 1e-9
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ndtr(x: float) -> float:
     """Standard normal CDF Φ(x)."""
     return 0.5 * math.erfc(-x / SQRT2)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def log_ndtr(x: float) -> float:
     """log Φ(x), accurate for every finite x (asymptotic series below −37)."""
     if x > 0.0:
@@ -67,7 +67,7 @@ def log_ndtr(x: float) -> float:
     return -0.5 * x * x - LOG_SQRT_2PI - math.log(-x) + math.log(series)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _mills(x: float) -> float:
     # λ(x) = φ(x)/Φ(x), the slope of log Φ. Below −37 from the Mills-ratio series
     # directly: exp(−x²/2 − log Φ(x)) would cancel two numbers of size x²/2.
@@ -78,14 +78,14 @@ def _mills(x: float) -> float:
     return math.exp(-0.5 * x * x - LOG_SQRT_2PI - log_ndtr(x))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _tail_scale(z0: float) -> float:
     # log I is reported plus z0²/2 for z0 > 0, so that the ratio of two far-tail
     # integrals is a difference of O(1) numbers, not of two numbers near −z0²/2.
     return 0.5 * z0 * z0 if z0 > 0.0 else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _log_panel_sum(
     base: float, scaled: bool, delta: float, lo: float, hi: float, out: np.ndarray, k: int
 ) -> int:
@@ -103,7 +103,7 @@ def _log_panel_sum(
     return k + 24
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def log_orthant_scaled(z0: float, delta: float) -> float:
     """log I(z0, delta) + max(z0, 0)²/2, by quadrature in log space.
 
@@ -173,13 +173,13 @@ def log_orthant_scaled(z0: float, delta: float) -> float:
     return top + math.log(total)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def log_orthant(z0: float, delta: float) -> float:
     """log I(z0, delta) = log ∫_{z0}^∞ φ(z) Φ(z + delta) dz for any finite z0."""
     return log_orthant_scaled(z0, delta) - _tail_scale(z0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def orthant_genz(z0: float, delta: float) -> float:
     """I(z0, delta) by Genz's formula: accurate to ~1e-16 absolute (not relative)."""
     # Beyond ±60 the marginals are exactly 0 or 1 in double precision, so clipping changes
@@ -194,7 +194,7 @@ def orthant_genz(z0: float, delta: float) -> float:
     return ndtr(h) * ndtr(k) + total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def firm_share(z_firm: float, z_back: float, delta: float) -> float:
     """P(U >= V | max(U, V) >= c) for U = WA + eA, V = a + ea, in standardized form.
 
@@ -244,6 +244,26 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
     if diff > 700.0:
         return math.exp(-diff)
     return 1.0 / (1.0 + math.exp(diff))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def firm_share_slope(z_firm: float, z_back: float, delta: float, share: float) -> float:
+    """d share / dz when both thresholds move together (z_firm, z_back -> z + dz), or NaN.
+
+    With N, M as in :func:`firm_share` and D = N + M: dN/dz = −φ(z_firm)Φ(z_firm + δ),
+    dM/dz = −φ(z_back)Φ(z_back − δ), so d(N/D)/dz = (q·φ(z_b)Φ(z_b − δ) −
+    (1 − q)·φ(z_f)Φ(z_f + δ))/D with q = N/D. Only where D is not tiny (the bulk);
+    elsewhere NaN, and callers difference numerically.
+    """
+    if not (math.isfinite(z_firm) and math.isfinite(z_back)):
+        return math.nan
+    q_firm = ndtr(-z_firm)
+    either = q_firm + ndtr(-z_back) * (1.0 - q_firm)
+    if either < _BULK:
+        return math.nan
+    entering_firm = math.exp(-0.5 * z_firm * z_firm - LOG_SQRT_2PI) * ndtr(z_firm + delta)
+    entering_back = math.exp(-0.5 * z_back * z_back - LOG_SQRT_2PI) * ndtr(z_back - delta)
+    return (share * entering_back - (1.0 - share) * entering_firm) / either
 
 
 # --- numpy ufuncs for array callers (the signaling estimator) ----------------------------

@@ -37,6 +37,7 @@ from coercive.games.lewis_schultz import (
     challenge,
     response,
     response_and_firmness,
+    response_slope,
     threshold,
 )
 
@@ -46,7 +47,7 @@ _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
     """Root of g = p − F(p) in [lo, hi], where g(lo), g(hi) differ in sign or one is 0.
 
@@ -62,10 +63,13 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     value_best = math.nan
     firm_best = math.nan
     kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
+    newton = math.nan  # Newton's proposal from the last point, when it has one
     for _ in range(400):
         if hi - lo <= 2.2e-16 * hi or hi <= 1e-300:
             break
-        if lo > 0.0 and hi > 1e3 * lo:
+        if lo < newton < hi:
+            x = newton
+        elif lo > 0.0 and hi > 1e3 * lo:
             x = math.sqrt(lo) * math.sqrt(hi)
         elif lo == 0.0 and hi < 1e-3:
             x = hi * 1e-3
@@ -89,6 +93,10 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
             if kept == 1:
                 glo *= 0.5
             kept = 1
+        # Safeguarded Newton: use the analytic slope where there is one and the step
+        # stays inside the bracket; otherwise the next step is Illinois (or geometric).
+        slope = response_slope(x, firm, *args)
+        newton = x - gx / (1.0 - slope)
     if math.isnan(best):  # the bracket was already at float resolution
         x = lo if abs(glo) < abs(ghi) else hi
         value, firm = response_and_firmness(x, *args)
@@ -96,9 +104,12 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     return best, value_best, firm_best
 
 
-@njit(cache=True, nogil=True)
-def _slope(p, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    """dF/dp at p from F(p) = ``value`` and one more evaluation (forward, or backward near 1)."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    """dF/dp at p (F(p) = ``value``, pF = ``firm``): analytic, or a one-sided difference."""
+    slope = response_slope(p, firm, SA, VA, CB, WA, WB, a, VB, sigma)
+    if math.isfinite(slope):
+        return slope
     h = max(1e-7 * min(p, 1.0 - p), 1e-300)
     other = p + h if p + h <= 1.0 else p - h
     if other == p:  # p within an ulp of 1: step back by more than rounding
@@ -106,7 +117,7 @@ def _slope(p, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
     return (response(other, SA, VA, CB, WA, WB, a, VB, sigma) - value) / (other - p)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     """Push the cell [lo, hi] with F(lo), F(hi) onto ``cells`` (rows lo, hi, flo, fhi)."""
     cells[0, top] = lo
@@ -116,7 +127,7 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     return top + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _push_sides(cells, top, root, gap, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
     """Push the parts of [lo, hi] more than ``gap`` away from ``root``; returns the new top.
 
@@ -131,7 +142,7 @@ def _push_sides(cells, top, root, gap, lo, hi, flo, fhi, args):  # noqa: ANN001,
     return top
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
     # Half-open: a zero at a cell's upper end belongs to that cell, one at its lower
     # end to the cell below (except at p = 0, which has no cell below).
@@ -142,7 +153,7 @@ def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
     return lo == 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: ANN001, ANN201
     """All equilibria of one game into ``roots``, ``slopes`` (of F) and ``firms`` (pF).
 
@@ -154,7 +165,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
         roots[0], value, firms[0] = _polish(0.0, 1.0, g0, g1, *args)
-        slopes[0] = _slope(roots[0], value, *args)
+        slopes[0] = _slope(roots[0], value, firms[0], *args)
         return 1
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
@@ -175,7 +186,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
     root, value, firms[0] = _polish(lo, hi, lo - flo, hi - fhi, *args)
     roots[0] = root
-    slopes[0] = _slope(root, value, *args)
+    slopes[0] = _slope(root, value, firms[0], *args)
     count = 1
     gap = 0.5 * _MIN_WIDTH * min(1.0, 10.0 * root)
     top = _push_sides(cells, 0, root, gap, lo, hi, flo, fhi, args)
@@ -197,7 +208,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
                 continue
             root, value, firms[count] = _polish(lo, hi, glo, ghi, *args)
             roots[count] = root
-            slopes[count] = _slope(root, value, *args)
+            slopes[count] = _slope(root, value, firms[count], *args)
             count += 1
             if not small:  # search the rest of the cell
                 top = _push_sides(cells, top, root, 0.5 * resolution, lo, hi, flo, fhi, args)
@@ -224,7 +235,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     return count
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
     """Solve every game (1-d float arrays of equal length).
 
@@ -257,3 +268,23 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
             c = threshold(roots[i, k], SA[i], VA[i])
             challenges[i, k] = challenge(c, WA[i], a[i], sigma[i])
     return counts, roots, slopes, challenges, firms
+
+
+@njit(cache=True, error_model="numpy")
+def compact(counts, roots, slopes, challenges, firms):  # noqa: ANN001, ANN201
+    """Flatten :func:`solve_many`'s padded output: one entry per equilibrium, game order."""
+    total = 0
+    for i in range(counts.shape[0]):
+        total += counts[i]
+    game = np.empty(total, dtype=np.int64)
+    columns = np.empty((4, total))
+    k = 0
+    for i in range(counts.shape[0]):
+        for j in range(counts[i]):
+            game[k] = i
+            columns[0, k] = challenges[i, j]
+            columns[1, k] = roots[i, j]
+            columns[2, k] = firms[i, j]
+            columns[3, k] = slopes[i, j]
+            k += 1
+    return game, columns

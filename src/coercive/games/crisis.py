@@ -99,7 +99,7 @@ class CrisisGame:
         if select not in SELECTIONS:
             raise InputError(f"select: must be one of {', '.join(SELECTIONS)}; got {select!r}")
         table = equilibrium_table(solve_arrays(*self._args()))
-        return select_equilibria(table, select)
+        return table if select == "all" else select_equilibria(table, select)
 
     def __repr__(self) -> str:
         return f"CrisisGame(n_games={self.n_games})"
@@ -116,17 +116,10 @@ def solve_arrays(
     sigma: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Flat arrays over all equilibria of all games: game index, pC, pR, pF, slope of F."""
-    from coercive.games._solve import solve_many
+    from coercive.games._solve import compact, solve_many
 
-    counts, resist, slope, challenge, firm = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
-    mask = np.arange(resist.shape[1]) < counts[:, None]
-    return {
-        "game": np.nonzero(mask)[0],
-        "pC": challenge[mask],
-        "pR": resist[mask],
-        "pF": firm[mask],
-        "slope": slope[mask],
-    }
+    game, columns = compact(*solve_many(SA, VA, CB, WA, WB, a, VB, sigma))
+    return {"game": game, "pC": columns[0], "pR": columns[1], "pF": columns[2], "slope": columns[3]}
 
 
 def equilibrium_table(solved: Mapping[str, np.ndarray]) -> pd.DataFrame:

@@ -33,29 +33,37 @@ Agent error (``error="agent"``)
     ``P(escalate) = 1 / (1 + exp(-lambda (EU1(esc) - u11)))`` (McKelvey & Palfrey 1998).
 
 Private information (``error="private"``)
-    Each outcome payoff ``u11, u13, u14, u24`` carries a shock of scale ``scale`` known only to
-    its owner before play (player 2's back-down payoff 0 is the normalization and carries
-    none). Player 2 fights when ``u24 + e24 > 0``; player 1, not knowing player 2's shock,
-    escalates when ``p (u14 + e14) + (1 - p)(u13 + e13) > u11 + e11``. For the probit link the
-    left minus right side is normal with standard deviation ``scale * sqrt(1 + p^2 + (1-p)^2)``::
+    Each outcome payoff carries an independent shock of scale ``scale`` known only to its
+    owner before play (Signorino 2003, section on private information: every player's outcome
+    payoffs are perturbed independently). That includes player 2's back-down payoff, whose
+    systematic part 0 is the normalization but whose shock is not: player 2 fights when
+    ``u24 + e24 > 0 + e23``, a comparison with standard deviation ``scale * sqrt(2)`` for the
+    probit link. Player 1, not knowing player 2's shocks, escalates when
+    ``p (u14 + e14) + (1 - p)(u13 + e13) > u11 + e11``; the left minus right side is normal
+    with standard deviation ``scale * sqrt(1 + p^2 + (1-p)^2)``::
 
-        p            = F(u24 / scale)
+        p            = F(u24 / (scale * sqrt(2)))
         P(escalate)  = F((EU1(esc) - u11) / (scale * sqrt(1 + p^2 + (1 - p)^2)))
 
-    For the logit link the same two formulas are used with ``F = Lambda`` (a sum of logistic
-    shocks is not logistic, so this is the convention of games' ``egame12`` rather than an
-    exact derivation; Signorino 2003 derives the probit case).
+    This is the convention of games (Kenkel & Signorino) since version 1.0-0, whose NEWS reads
+    "utilities fixed to 0 (e.g., u23 in egame12()) are now assumed to have a stochastic
+    component in the private-error case" (``egame12``: five unit shocks, player 2's war
+    comparison with standard deviation ``sqrt(1 + 1)``). For the logit link the same two
+    formulas are used with ``F = Lambda`` (a sum of logistic shocks is not logistic, so this
+    is a convention rather than an exact derivation; games itself refuses logit with private
+    information and switches to probit; Signorino 2003 derives the probit case).
 
 Normalizations used by games 1.1.2 (``egame12``, all shock scales 1), as the estimator in
 :mod:`coercive.estimate.deterrence` applies them through ``scale``:
 
-==========  ========  ======================  ============================================
-link        error     games' formulas         ``scale`` here
-==========  ========  ======================  ============================================
-probit      agent     ``Phi(x / sqrt(2))``    ``1`` (unit-variance shock on each action)
-logit       agent     ``Lambda(x / sqrt(2))`` ``sqrt(2)``
-either      private   as above                ``1``
-==========  ========  ======================  ============================================
+==========  ========  ===============================  =====================================
+link        error     games' formulas                  ``scale`` here
+==========  ========  ===============================  =====================================
+probit      agent     ``Phi(x / sqrt(2))``             ``1`` (unit-variance shock per action)
+logit       agent     ``Lambda(x / sqrt(2))``          ``sqrt(2)``
+either      private   ``F(u24 / sqrt(2))``, ``F(w /    ``1`` (unit-variance shock per outcome
+                      sqrt(1 + p^2 + (1 - p)^2))``     payoff, ``w = EU1(esc) - u11``)
+==========  ========  ===============================  =====================================
 
 API
 ---
@@ -158,8 +166,10 @@ def _probabilities(
         back_down = functions.cdf(-u24 / spread)  # = 1 - war, exact in the tail
         escalate = functions.cdf((war * u14 + back_down * u13 - u11) / spread)
     else:
-        war = functions.cdf(u24 / scale)
-        back_down = functions.cdf(-u24 / scale)
+        # player 2's shocks on fighting and on backing down both enter her comparison
+        war_spread = scale * math.sqrt(2.0)
+        war = functions.cdf(u24 / war_spread)
+        back_down = functions.cdf(-u24 / war_spread)
         spread = scale * np.sqrt(1.0 + war * war + back_down * back_down)
         escalate = functions.cdf((war * u14 + back_down * u13 - u11) / spread)
     return escalate, war

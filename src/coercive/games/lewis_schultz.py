@@ -44,7 +44,7 @@ from numba import njit
 
 from coercive._errors import InputError, finite_array
 from coercive.games._lazy import lazy_vectorize
-from coercive.games._normal import firm_share, ndtr
+from coercive.games._normal import firm_share, firm_share_slope, ndtr
 
 __all__ = [
     "best_response",
@@ -59,7 +59,7 @@ __all__ = [
 # --- the paper's equations, one game at a time ---------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def threshold(resist: float, SA: float, VA: float) -> float:
     """c* = (SA − (1 − pR)·VA)/pR = VA + (SA − VA)/pR, with its limit at pR = 0."""
     if resist <= 0.0:
@@ -71,7 +71,7 @@ def threshold(resist: float, SA: float, VA: float) -> float:
     return VA + (SA - VA) / resist
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def challenge(c: float, WA: float, a: float, sigma: float) -> float:
     """pC = P(max(WA + eA, a + ea) >= c), summed without cancellation."""
     q_firm = ndtr((WA - c) / sigma)
@@ -79,13 +79,13 @@ def challenge(c: float, WA: float, a: float, sigma: float) -> float:
     return q_firm + q_back * (1.0 - q_firm)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def firmness(c: float, WA: float, a: float, sigma: float) -> float:
     """pF = P(WA + eA >= a + ea | A challenged), a ratio kept exact in the tails."""
     return firm_share((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> float:
     """pR = Φ((WB − VB)/σ + (VB − CB)/(σ·pF)): B's best response to a belief pF."""
     base = (WB - VB) / sigma
@@ -101,7 +101,7 @@ def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> fl
     return ndtr(base + (VB - CB) / scale)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def response_and_firmness(
     resist: float,
     SA: float,
@@ -118,7 +118,7 @@ def response_and_firmness(
     return resistance(firm, CB, WB, VB, sigma), firm
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def response(
     resist: float,
     SA: float,
@@ -132,6 +132,34 @@ def response(
 ) -> float:
     """F(pR): what B's resistance would be if A best-responded to the belief pR."""
     return response_and_firmness(resist, SA, VA, CB, WA, WB, a, VB, sigma)[0]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def response_slope(
+    resist: float,
+    firm: float,
+    SA: float,
+    VA: float,
+    CB: float,
+    WA: float,
+    WB: float,
+    a: float,
+    VB: float,
+    sigma: float,
+) -> float:
+    """dF/dpR at ``resist`` given pF there (``firm``), by the chain rule; NaN in the tails.
+
+    F = Φ(x), x = (WB − VB)/σ + (VB − CB)/(σ·pF); pF moves with c* = VA + (SA − VA)/pR.
+    """
+    if resist <= 0.0 or firm <= 0.0:
+        return math.nan
+    c = threshold(resist, SA, VA)
+    dfirm_dz = firm_share_slope((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma, firm)
+    x = (WB - VB) / sigma + (VB - CB) / (sigma * firm)
+    density = math.exp(-0.5 * x * x) * 0.3989422804014327  # φ(x)
+    dx_dfirm = -(VB - CB) / sigma / firm / firm  # chained: no 0 from underflow
+    dc_dresist = -(SA - VA) / resist / resist
+    return density * dx_dfirm * (dfirm_dz / sigma) * dc_dresist
 
 
 # --- numpy-broadcasting versions ----------------------------------------------------------

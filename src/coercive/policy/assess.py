@@ -11,6 +11,10 @@ way, so the coercer has already challenged (Lewis & Schultz's ``pC`` is reported
 * ``compliance`` = P(target concedes | challenge) = 1 − pR
 * ``credibility`` = P(coercer executes the threat | challenge, target resisted) = pF
 * ``war`` = P(threat executed | challenge) = pR · pF
+* ``war_unconditional`` = P(threat executed), ex ante = pC · pR · pF (per draw, averaged)
+
+``equilibrium_sensitivity`` reports the baseline's mean compliance under the least- and the
+most-resistance selection rules beside the rule in use (``model.equilibrium``).
 """
 
 from __future__ import annotations
@@ -24,30 +28,56 @@ from typing import Any
 
 import numpy as np
 
+from coercive.policy._frozen import freeze, thaw
 from coercive.policy.mapping import AllConstants, constants, map_scenario
-from coercive.policy.montecarlo import sample_inputs, solve, summarize
+from coercive.policy.montecarlo import sample_inputs, solve_rules, summarize
 from coercive.policy.scenario import Scenario
 from coercive.policy.scorecard import CONDITIONS, binding, calculus, conditions, counterfactual
 
 CONDITIONING = "conditional on the challenge (the campaign is under way)"
 
+_MAPPING_FIELDS = (
+    "compliance",
+    "credibility",
+    "war",
+    "challenge",
+    "war_unconditional",
+    "pressure",
+    "conditions",
+    "counterfactuals",
+    "calculus",
+    "equilibrium_sensitivity",
+)
+
 
 @dataclass(frozen=True)
 class Assessment:
-    """The model's answer for one scenario; :meth:`to_dict` is the CLI's ``--json``."""
+    """The model's answer for one scenario; :meth:`to_dict` is the CLI's ``--json``.
+
+    Its contents are read-only: the mapping fields are stored as deep
+    :class:`types.MappingProxyType` views (lists as tuples), so no consumer can change the
+    answer under another; :meth:`to_dict` returns a fresh, plain copy each call.
+    """
 
     scenario: Scenario
-    compliance: dict[str, float]
-    credibility: dict[str, float]
-    war: dict[str, float]
-    challenge: dict[str, float]
-    pressure: dict[str, Any]
-    conditions: dict[str, dict[str, Any]]
+    compliance: Mapping[str, float]
+    credibility: Mapping[str, float]
+    war: Mapping[str, float]
+    challenge: Mapping[str, float]
+    war_unconditional: Mapping[str, float]
+    pressure: Mapping[str, Any]
+    conditions: Mapping[str, Mapping[str, Any]]
     binding: str | None
-    counterfactuals: dict[str, dict[str, float]]
-    calculus: dict[str, Any]
+    counterfactuals: Mapping[str, Mapping[str, float]]
+    calculus: Mapping[str, Any]
     multiple_equilibria: float
     constants: AllConstants
+    equilibrium_sensitivity: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        for field in _MAPPING_FIELDS:
+            # a frozen dataclass allows this only through object.__setattr__
+            object.__setattr__(self, field, freeze(getattr(self, field)))
 
     def to_dict(self) -> dict[str, Any]:
         scenario = self.scenario
@@ -58,19 +88,26 @@ class Assessment:
             "credibility": self.credibility["mean"],
             "war": self.war["mean"],
             "challenge": self.challenge["mean"],
+            # ex ante, before the challenge: per draw pC · pR · pF, then averaged
+            "war_unconditional": self.war_unconditional["mean"],
             "intervals": {
                 "level": 0.9,
                 "compliance": [self.compliance["low"], self.compliance["high"]],
                 "credibility": [self.credibility["low"], self.credibility["high"]],
                 "war": [self.war["low"], self.war["high"]],
                 "challenge": [self.challenge["low"], self.challenge["high"]],
+                "war_unconditional": [
+                    self.war_unconditional["low"],
+                    self.war_unconditional["high"],
+                ],
             },
-            "pressure": self.pressure,
-            "conditions": self.conditions,
+            "pressure": thaw(self.pressure),
+            "conditions": thaw(self.conditions),
             "binding": self.binding,
-            "counterfactuals": self.counterfactuals,
-            "calculus": self.calculus,
+            "counterfactuals": thaw(self.counterfactuals),
+            "calculus": thaw(self.calculus),
             "multiple_equilibria": self.multiple_equilibria,
+            "equilibrium_sensitivity": thaw(self.equilibrium_sensitivity),
             "model": {
                 "draws": scenario.model.draws,
                 "seed": scenario.model.seed,
@@ -137,7 +174,11 @@ def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> As
         counterfactual(condition, scenario, draws, const) for condition in CONDITIONS
     ]
     mapped = [map_scenario(sc, dr, const.mapping) for sc, dr in variants]
-    solutions = solve(mapped, equilibrium=scenario.model.equilibrium)
+    rule = scenario.model.equilibrium
+    # the rule in use plus the two extremes, from one engine call: how much selection matters
+    rules = tuple(dict.fromkeys((rule, "least_resistance", "most_resistance")))
+    by_rule = solve_rules(mapped, rules)
+    solutions = by_rule[rule]
     base, base_solution = mapped[0], solutions[0]
     chosen, table = binding(
         base_solution,
@@ -145,26 +186,34 @@ def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> As
         const.scorecard.binding_min_gain,
     )
     calc = calculus(base, base_solution)
+    sensitivity = {
+        "rule_used": rule,
+        "compliance_rule_used": float(np.mean(base_solution.compliance)),
+        "compliance_least_resistance": float(np.mean(by_rule["least_resistance"][0].compliance)),
+        "compliance_most_resistance": float(np.mean(by_rule["most_resistance"][0].compliance)),
+        "meaning": "mean compliance of the baseline when every draw with several equilibria "
+        "takes the least- or the most-resistant one; equal values mean the rule does not matter",
+    }
     return Assessment(
         scenario=scenario,
         compliance=summarize(base_solution.compliance),
         credibility=summarize(base_solution.firm),
         war=summarize(base_solution.war),
         challenge=summarize(base_solution.challenge),
+        war_unconditional=summarize(base_solution.challenge * base_solution.war),
         pressure=_pressure(scenario, base.parts, base_solution.firm),
         conditions=conditions(scenario, base, base_solution, const.scorecard),
         binding=chosen,
         counterfactuals=table,
         calculus={
             "units": "GDP-years, expected values at the selected equilibrium",
-            "comply": calc.comply,
-            "resist": calc.resist,
-            "margin": calc.margin,
+            **calc.to_dict(),
             "meaning": "margin = resist - comply; the target resists unless its private "
             "resolve (spread: target_resolve_spread GDP-years) outweighs it",
         },
         multiple_equilibria=float(np.mean(base_solution.n_equilibria > 1)),
         constants=const,
+        equilibrium_sensitivity=sensitivity,
     )
 
 

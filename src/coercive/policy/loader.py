@@ -373,6 +373,9 @@ def _format_validation(
         if node is not None:
             where = f"{source}:{node.start_mark.line + 1}"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if overridden and where not in overridden.values():
+        # a cross-field check can fail in the file because of a --set elsewhere: say so
+        more += f" (after {', '.join(overridden.values())})"
     field = f"{path}: " if path else ""
     return " ".join(f"{where}: {field}{_describe(error)}{more}".split())
 

@@ -18,8 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel
 
+from coercive._errors import InputError
 from coercive.policy.mapping import Mapped, stack
-from coercive.policy.scenario import Distribution, Scenario
+from coercive.policy.scenario import Distribution, ModelSettings, Scenario
+
+EQUILIBRIUM_RULES: tuple[str, ...] = typing.get_args(
+    ModelSettings.model_fields["equilibrium"].annotation
+)
+"""The allowed equilibrium-selection rules: exactly the values the scenario schema accepts
+for ``model.equilibrium`` (read from it, so the two cannot drift apart)."""
 
 
 def _bounds(metadata: list[object]) -> tuple[float, float] | None:
@@ -116,10 +123,29 @@ class Solution:
         return self.resist * self.firm
 
 
-def solve(variants: list[Mapped], equilibrium: str = "stable") -> list[Solution]:
-    """Solve every draw of every variant in ONE engine call; split the answer by variant."""
+def _check_rule(equilibrium: object) -> str:
+    if not isinstance(equilibrium, str) or equilibrium not in EQUILIBRIUM_RULES:
+        raise InputError(
+            f"equilibrium: unknown selection rule {equilibrium!r}; "
+            f"allowed: {', '.join(EQUILIBRIUM_RULES)}"
+        )
+    return equilibrium
+
+
+def solve_rules(
+    variants: list[Mapped], rules: tuple[str, ...] | list[str]
+) -> dict[str, list[Solution]]:
+    """Solve every draw of every variant in ONE engine call, selecting by each rule.
+
+    Returns ``{rule: [Solution per variant]}``. The equilibria are computed once; only the
+    selection differs between rules (``stable``: the stable equilibrium with most resistance,
+    falling back to the most resistant; ``most_resistance``; ``least_resistance``).
+    """
     from coercive.games import CrisisGame
 
+    checked = [_check_rule(rule) for rule in rules]
+    if not checked:
+        raise InputError(f"rules: need at least one of {', '.join(EQUILIBRIUM_RULES)}")
     payoffs = stack(variants)
     game = CrisisGame(**payoffs, sigma=1.0)
     table = game.equilibria(select="all")
@@ -133,31 +159,42 @@ def solve(variants: list[Mapped], equilibrium: str = "stable") -> list[Solution]
     if np.any(counts == 0):  # the engine finds at least one fixed point in every game
         raise RuntimeError("crisis-game engine returned no equilibrium for some games")
 
-    # choose one equilibrium per game: sort rows by (game, preference) and keep the last
-    if equilibrium == "least_resistance":
-        preference = -resist
-    elif equilibrium == "stable":
+    preferences = {
+        "least_resistance": -resist,
         # stable equilibria first in preference, then most resistance among them
-        preference = resist + 2.0 * stable
-    else:
-        preference = resist
-    order = np.lexsort((preference, index))
-    last_of_game = np.r_[index[order][1:] != index[order][:-1], True]
-    chosen = order[last_of_game]
-    solutions = []
-    start = 0
-    for variant in variants:
-        rows = chosen[start : start + variant.n]
-        solutions.append(
-            Solution(
-                resist=resist[rows],
-                firm=firm[rows],
-                challenge=challenge[rows],
-                n_equilibria=counts[start : start + variant.n],
+        "stable": resist + 2.0 * stable,
+        "most_resistance": resist,
+    }
+    selected: dict[str, list[Solution]] = {}
+    for rule in checked:
+        # choose one equilibrium per game: sort rows by (game, preference), keep the last
+        order = np.lexsort((preferences[rule], index))
+        last_of_game = np.r_[index[order][1:] != index[order][:-1], True]
+        chosen = order[last_of_game]
+        solutions = []
+        start = 0
+        for variant in variants:
+            rows = chosen[start : start + variant.n]
+            solutions.append(
+                Solution(
+                    resist=resist[rows],
+                    firm=firm[rows],
+                    challenge=challenge[rows],
+                    n_equilibria=counts[start : start + variant.n],
+                )
             )
-        )
-        start += variant.n
-    return solutions
+            start += variant.n
+        selected[rule] = solutions
+    return selected
+
+
+def solve(variants: list[Mapped], equilibrium: str = "stable") -> list[Solution]:
+    """Solve every draw of every variant in ONE engine call; split the answer by variant.
+
+    ``equilibrium`` is one of :data:`EQUILIBRIUM_RULES`; anything else is an InputError.
+    """
+    rule = _check_rule(equilibrium)
+    return solve_rules(variants, (rule,))[rule]
 
 
 def summarize(values: np.ndarray, level: float = 0.9) -> dict[str, float]:
@@ -168,4 +205,13 @@ def summarize(values: np.ndarray, level: float = 0.9) -> dict[str, float]:
     return {"mean": float(values.mean()), "low": float(low), "high": float(high)}
 
 
-__all__ = ["uncertain_leaves", "sample_inputs", "draw", "solve", "Solution", "summarize"]
+__all__ = [
+    "EQUILIBRIUM_RULES",
+    "uncertain_leaves",
+    "sample_inputs",
+    "draw",
+    "solve",
+    "solve_rules",
+    "Solution",
+    "summarize",
+]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -175,8 +176,17 @@ def binding(
 class Calculus:
     """The target's expected value of complying vs resisting (GDP-years), decomposed."""
 
-    comply: dict[str, float]
-    resist: dict[str, float]
+    comply: Mapping[str, float]
+    resist: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        # read-only views of private copies: the frozen object cannot be edited in place
+        object.__setattr__(self, "comply", MappingProxyType(dict(self.comply)))
+        object.__setattr__(self, "resist", MappingProxyType(dict(self.resist)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Fresh plain copies: ``{"comply": {...}, "resist": {...}, "margin": float}``."""
+        return {"comply": dict(self.comply), "resist": dict(self.resist), "margin": self.margin}
 
     @property
     def margin(self) -> float:

@@ -11,9 +11,15 @@ Likelihood. With ``y`` the observed outcome (status quo, back down, war), the es
     log L = sum_{sq} log F(-x2) + sum_{bd} [log F(x2) + log F(-x4)]
                                 + sum_{war} [log F(x2) + log F(x4)],   p = F(x4)
 
+In the code ``x2`` is ``escalation_index``, ``x4`` ``war_index``, ``s2`` ``escalation_scale``,
+``s4`` ``_WAR_SCALE``, and ``g2``/``g4`` (``d log L / d x2``, ``d log L / d x4``) are
+``escalation_score``/``war_score``.
+
 Agent error: ``s2 = s4 = sqrt(2)`` (games' unit-variance shock on each action; probit and logit
-alike). Private information: ``s4 = 1`` and ``s2 = sqrt(1 + p^2 + (1 - p)^2)``, which depends on
-the parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
+alike). Private information: ``s4 = sqrt(2)`` and ``s2 = sqrt(1 + p^2 + (1 - p)^2)`` (a
+unit-variance shock on each of the five outcome payoffs, player 2's back-down payoff included,
+as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2`` depends on the
+parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
 for private information, through ``s2``); the Hessian for the covariance is central differences
 of that gradient, and its inverse gives the standard errors (NaN with a note when it is singular
 or not negative definite).
@@ -52,6 +58,9 @@ __all__ = ["DeterrenceModel", "fit_deterrence"]
 
 UTILITIES: tuple[str, ...] = ("u11", "u13", "u14", "u24")
 _SQRT2 = math.sqrt(2.0)
+# Player 2's war comparison has two unit shocks (on fighting and on backing down) under both
+# agent error and private information, as in games' egame12.
+_WAR_SCALE = _SQRT2
 STATUS_QUO, BACK_DOWN, WAR = 0, 1, 2
 
 
@@ -138,47 +147,56 @@ class DeterrenceModel:
         """(P(escalate), P(war | escalate)) at ``theta`` for the given (or fitted) regressors."""
         u11, u13, u14, u24 = self.utilities(theta, matrices)
         functions = self.functions
-        s4 = _SQRT2 if self.error == "agent" else 1.0
-        war = functions.cdf(u24 / s4)
-        back_down = functions.cdf(-u24 / s4)
-        s2 = _SQRT2 if self.error == "agent" else np.sqrt(1.0 + war**2 + back_down**2)
-        escalate = functions.cdf((back_down * u13 + war * u14 - u11) / s2)
+        war = functions.cdf(u24 / _WAR_SCALE)
+        back_down = functions.cdf(-u24 / _WAR_SCALE)
+        escalation_scale = _SQRT2 if self.error == "agent" else np.sqrt(1.0 + war**2 + back_down**2)
+        escalate = functions.cdf((back_down * u13 + war * u14 - u11) / escalation_scale)
         return escalate, war
 
     def _pieces(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         u11, u13, u14, u24 = self.utilities(theta)
         functions, y = self.functions, self.outcome
-        s4 = _SQRT2 if self.error == "agent" else 1.0
-        x4 = u24 / s4
-        war, back_down = functions.cdf(x4), functions.cdf(-x4)
-        spread = u14 - u13
-        w = back_down * u13 + war * u14 - u11
+        war_index = u24 / _WAR_SCALE
+        war, back_down = functions.cdf(war_index), functions.cdf(-war_index)
+        war_minus_back_down = u14 - u13
+        escalation_gain = back_down * u13 + war * u14 - u11
         if self.error == "agent":
-            s2 = np.full_like(w, _SQRT2)
-            dx2_dwar = spread / s2
+            escalation_scale = np.full_like(escalation_gain, _SQRT2)
+            d_escalation_index_d_war = war_minus_back_down / escalation_scale
         else:
-            root = np.sqrt(1.0 + war**2 + back_down**2)
-            s2 = root
-            ds2_dwar = (war - back_down) / root
-            dx2_dwar = spread / s2 - w * ds2_dwar / s2**2
-        x2 = w / s2
+            escalation_scale = np.sqrt(1.0 + war**2 + back_down**2)
+            dscale_dwar = (war - back_down) / escalation_scale
+            d_escalation_index_d_war = (
+                war_minus_back_down / escalation_scale
+                - escalation_gain * dscale_dwar / escalation_scale**2
+            )
+        escalation_index = escalation_gain / escalation_scale
         escalated = y != STATUS_QUO
         fought = y == WAR
         loglik = np.where(
             escalated,
-            functions.log_cdf(x2) + np.where(fought, functions.log_cdf(x4), functions.log_cdf(-x4)),
-            functions.log_cdf(-x2),
+            functions.log_cdf(escalation_index)
+            + np.where(fought, functions.log_cdf(war_index), functions.log_cdf(-war_index)),
+            functions.log_cdf(-escalation_index),
         )
-        # d loglik / d x2 and the direct d loglik / d x4 (player 2's own choice).
-        g2 = np.where(escalated, functions.score(x2), -functions.score(-x2))
-        g4 = np.where(escalated, np.where(fought, functions.score(x4), -functions.score(-x4)), 0.0)
-        dwar_du24 = functions.pdf(x4) / s4
+        # d loglik / d escalation_index and the direct d loglik / d war_index (player 2's
+        # own choice; player 1's choice depends on war_index only through p).
+        escalation_score = np.where(
+            escalated, functions.score(escalation_index), -functions.score(-escalation_index)
+        )
+        war_score = np.where(
+            escalated,
+            np.where(fought, functions.score(war_index), -functions.score(-war_index)),
+            0.0,
+        )
+        dwar_du24 = functions.pdf(war_index) / _WAR_SCALE
         return {
             "loglik": loglik,
-            "d_u11": -g2 / s2,
-            "d_u13": g2 * back_down / s2,
-            "d_u14": g2 * war / s2,
-            "d_u24": g4 / s4 + g2 * dx2_dwar * dwar_du24,
+            "d_u11": -escalation_score / escalation_scale,
+            "d_u13": escalation_score * back_down / escalation_scale,
+            "d_u14": escalation_score * war / escalation_scale,
+            "d_u24": war_score / _WAR_SCALE
+            + escalation_score * d_escalation_index_d_war * dwar_du24,
         }
 
     def loglik(self, theta: np.ndarray) -> float:
@@ -219,17 +237,16 @@ class DeterrenceModel:
         """Statistical backwards induction starting values (see module docstring)."""
         x11, x13, x14, z = self.matrices
         escalated = self.outcome != STATUS_QUO
-        s4 = _SQRT2 if self.error == "agent" else 1.0
         gamma = _binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
         war = self.functions.cdf(z @ gamma) if z.shape[1] else np.full(len(z), 0.5)
         back_down = 1.0 - war
         stacked = np.hstack([-x11, back_down[:, None] * x13, war[:, None] * x14])
         delta = _binary_fit(stacked, escalated, self.functions)
         if self.error == "agent":
-            s2 = _SQRT2
+            escalation_scale = _SQRT2
         else:
-            s2 = float(np.mean(np.sqrt(1.0 + war**2 + back_down**2)))
-        start = np.concatenate([delta * s2, gamma * s4])
+            escalation_scale = float(np.mean(np.sqrt(1.0 + war**2 + back_down**2)))
+        start = np.concatenate([delta * escalation_scale, gamma * _WAR_SCALE])
         return np.where(np.isfinite(start), start, 0.0)
 
 
