@@ -22,8 +22,11 @@ ratio of the two normal order statistics); and B's response falls in ``pF`` when
   again on both sides of the root, so a pair of roots that a fixed grid would step over
   is still found unless it lies within the resolution.
 
-Roots are polished by the Illinois variant of regula falsi, with geometric bisection
-while a bracket spans orders of magnitude, to ``|g| <= 1e-13·p`` (or adjacent floats).
+Roots are polished by Newton's method on the analytic slope of ``F``
+(:func:`coercive.games.lewis_schultz.response_slope`), safeguarded by the bracket: a step
+outside it, or no slope (the tails), falls back to the Illinois variant of regula falsi,
+or to geometric bisection while a bracket spans orders of magnitude. The tolerance is
+``|g| <= 1e-13·p`` (or adjacent floats).
 """
 
 from __future__ import annotations
