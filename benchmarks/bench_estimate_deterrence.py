@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-FORMULA = "esc + war ~ s_wt_re1 + revis1 | 0 | regime1 | balanc + regime2"
+from coercive.datasets import PUBLISHED_MODELS
+
+FORMULA = PUBLISHED_MODELS["war1800"]
 GAMES_SECONDS_QUOTED = 0.036  # issue 3: games 1.1.2 egame12 fit "on this machine" (not measured)
 
 

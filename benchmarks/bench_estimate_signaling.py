@@ -31,7 +31,7 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import minimize
 
-from coercive.datasets import load
+from coercive.datasets import PUBLISHED_MODELS, load
 from coercive.estimate import fit_signaling
 from coercive.estimate.formula import parse_formula
 from coercive.estimate.signaling.likelihood import (
@@ -42,15 +42,7 @@ from coercive.estimate.signaling.likelihood import (
     payoff_values,
 )
 
-FORMULA = (
-    "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
-    " | anticipatedsendercosts"
-    " | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
-    " | sqrt(senderecondep) + senderdemocracy + lncaprat"
-    " | targetdemocracy + lncaprat"
-    " | senderdemocracy"
-    " | 0"
-)
+FORMULA = PUBLISHED_MODELS["sanctions"]
 SIGINT_SECONDS = {"NPL": 8.2, "PL": 0.75}  # issue 3, measured by its author on this machine
 
 

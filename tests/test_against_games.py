@@ -30,14 +30,14 @@ from scipy import optimize, stats
 from sklearn.linear_model import LogisticRegression
 
 from coercive._errors import InputError
-from coercive.datasets import load
+from coercive.datasets import PUBLISHED_MODELS, load
 from coercive.estimate import fit_deterrence
 from coercive.estimate.covariance import numerical_gradient
 from coercive.estimate.deterrence.model import DeterrenceModel
 from coercive.estimate.formula import parse_formula
 from coercive.games.deterrence import action_probabilities
 
-FORMULA = "esc + war ~ s_wt_re1 + revis1 | 0 | regime1 | balanc + regime2"
+FORMULA = PUBLISHED_MODELS["war1800"]
 SQRT2 = math.sqrt(2.0)
 COMBINATIONS = [(link, error) for link in ("probit", "logit") for error in ("agent", "private")]
 

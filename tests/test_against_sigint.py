@@ -13,19 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coercive.datasets import load
+from coercive.datasets import PUBLISHED_MODELS, load
 from coercive.estimate import fit_signaling
 from coercive.estimate.results import EstimationResults
 
-FORMULA = (
-    "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
-    " | anticipatedsendercosts"
-    " | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
-    " | sqrt(senderecondep) + senderdemocracy + lncaprat"
-    " | targetdemocracy + lncaprat"
-    " | senderdemocracy"
-    " | 0"
-)
+FORMULA = PUBLISHED_MODELS["sanctions"]
 FORMULA_PRECOMPUTED = (
     "sq + cd + sf + bd ~ sqrt_senderecondep + senderdemocracy + contig + ally - 1"
     " | anticipatedsendercosts"

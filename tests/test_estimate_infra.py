@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from coercive._errors import InputError, InputTypeError
-from coercive.datasets import available, load
+from coercive.datasets import PUBLISHED_MODELS, available, load
 from coercive.estimate import fit_deterrence, fit_signaling
 from coercive.estimate.covariance import (
     hessian_covariance,
@@ -29,17 +29,9 @@ from coercive.estimate.covariance import (
 from coercive.estimate.formula import parse_formula, split_formula
 from coercive.estimate.results import EstimationResults
 
-WAR_FORMULA = "esc + war ~ s_wt_re1 + revis1 | 0 | regime1 | balanc + regime2"
+WAR_FORMULA = PUBLISHED_MODELS["war1800"]
 FOUR = ["u11", "u13", "u14", "u24"]
-SIGNALING_FORMULA = (
-    "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
-    " | anticipatedsendercosts"
-    " | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
-    " | sqrt(senderecondep) + senderdemocracy + lncaprat"
-    " | targetdemocracy + lncaprat"
-    " | senderdemocracy"
-    " | 0"
-)
+SIGNALING_FORMULA = PUBLISHED_MODELS["sanctions"]
 SIGNALING_PHAT = ("PRnpl", "PFnpl")
 
 

@@ -36,10 +36,28 @@ import pandas as pd
 
 from coercive._errors import InputError
 
-__all__ = ["load", "available", "DATA_DIR_ENV"]
+__all__ = ["load", "available", "DATA_DIR_ENV", "PUBLISHED_MODELS"]
 
 #: Environment variable naming a local folder that mirrors the original data files.
 DATA_DIR_ENV = "COERCIVE_DATA_DIR"
+
+PUBLISHED_MODELS: dict[str, str] = {
+    # games 1.1.2 (Kenkel & Signorino), egame12 example on war1800: four utilities
+    # u11 | u13 | u14 | u24 (fit with coercive.estimate.fit_deterrence).
+    "war1800": "esc + war ~ s_wt_re1 + revis1 | 0 | regime1 | balanc + regime2",
+    # sigInt 0.2.0 (Crisman-Cox & Gibilisco 2021), the sanctions model: seven payoffs
+    # SA | VA | CB | WA | WB | a | VB (fit with coercive.estimate.fit_signaling).
+    "sanctions": (
+        "sq + cd + sf + bd ~ sqrt(senderecondep) + senderdemocracy + contig + ally - 1"
+        " | anticipatedsendercosts"
+        " | sqrt(targetecondep) + anticipatedtargetcosts + contig + ally"
+        " | sqrt(senderecondep) + senderdemocracy + lncaprat"
+        " | targetdemocracy + lncaprat"
+        " | senderdemocracy"
+        " | 0"
+    ),
+}
+"""The model each reference data set was published with, as a formula for this package."""
 
 
 @dataclass(frozen=True)
