@@ -195,6 +195,13 @@ def orthant_genz(z0: float, delta: float) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def either_clears(z_firm: float, z_back: float) -> float:
+    """P(max(U, V) >= c) = 1 − Φ(z_firm)Φ(z_back), summed without cancellation."""
+    q_firm = ndtr(-z_firm)
+    return q_firm + ndtr(-z_back) * (1.0 - q_firm)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def firm_share(z_firm: float, z_back: float, delta: float) -> float:
     """P(U >= V | max(U, V) >= c) for U = WA + eA, V = a + ea, in standardized form.
 
@@ -211,9 +218,7 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
         return 0.5
     if z_firm == -math.inf:  # threshold −∞: A always challenges
         return ndtr(delta / SQRT2)
-    q_firm = ndtr(-z_firm)
-    q_back = ndtr(-z_back)
-    either = q_firm + q_back * (1.0 - q_firm)  # P(max >= c), no cancellation
+    either = either_clears(z_firm, z_back)  # P(max >= c)
     if either >= _BULK:
         # Genz's terms are all positive, so its error stays relatively small (~1e-11)
         # while the smaller of N and M is above _BULK; below that, that one is integrated.
@@ -257,8 +262,7 @@ def firm_share_slope(z_firm: float, z_back: float, delta: float, share: float) -
     """
     if not (math.isfinite(z_firm) and math.isfinite(z_back)):
         return math.nan
-    q_firm = ndtr(-z_firm)
-    either = q_firm + ndtr(-z_back) * (1.0 - q_firm)
+    either = either_clears(z_firm, z_back)
     if either < _BULK:
         return math.nan
     entering_firm = math.exp(-0.5 * z_firm * z_firm - LOG_SQRT_2PI) * ndtr(z_firm + delta)

@@ -163,7 +163,6 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     Returns their number.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
-    count = 0
     if (SA - VA) * (WA - a) * (VB - CB) <= 0.0:
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)

@@ -44,7 +44,7 @@ from numba import njit
 
 from coercive._errors import InputError, finite_array
 from coercive.games._lazy import lazy_vectorize
-from coercive.games._normal import firm_share, firm_share_slope, ndtr
+from coercive.games._normal import either_clears, firm_share, firm_share_slope, ndtr
 
 __all__ = [
     "best_response",
@@ -74,9 +74,7 @@ def threshold(resist: float, SA: float, VA: float) -> float:
 @njit(cache=True, nogil=True, error_model="numpy")
 def challenge(c: float, WA: float, a: float, sigma: float) -> float:
     """pC = P(max(WA + eA, a + ea) >= c), summed without cancellation."""
-    q_firm = ndtr((WA - c) / sigma)
-    q_back = ndtr((a - c) / sigma)
-    return q_firm + q_back * (1.0 - q_firm)
+    return either_clears((c - WA) / sigma, (c - a) / sigma)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
