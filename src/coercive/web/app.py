@@ -1,0 +1,212 @@
+"""The FastAPI application of the workbench: pages, static files and the JSON API.
+
+Pages (``/assess``, ``/compare``, ``/game``, ``/estimate``) are static HTML shipped in
+``coercive/web/static``; ``/vendor/plotly.min.js`` is the file bundled in the ``plotly``
+Python package, served from its package path (no CDN: the app works offline). The API is
+under ``/api``; input errors answer 422 with ``detail[].loc`` (the field's path) and the
+CLI's one-line message, and bodies over :data:`coercive.web.api.MAX_BODY_BYTES` get 413.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from coercive.web import api
+from coercive.web.errors import ApiError
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PAGES = ("assess", "compare", "game", "estimate")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def plotly_js() -> Path:
+    """The plotly.js bundle shipped inside the ``plotly`` Python package."""
+    import plotly
+
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not path.is_file():  # pragma: no cover - a broken plotly install
+        raise RuntimeError(f"plotly.js not found at {path}; reinstall the plotly package")
+    return path
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413.
+
+    Checks the declared Content-Length first, then counts the bytes actually received (a
+    chunked upload declares none).
+    """
+
+    def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(send)
+            return
+        seen = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    refused = True
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            if refused:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"detail": [{"loc": ["body"], "msg": f"request body over {self.limit} bytes",
+                         "type": "too_large"}]}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def warm_up() -> None:
+    """Compile the engine (numba, cached on disk) and read the case library once."""
+    api.assess(api.ScenarioSpec(case=api.bundled_case_ids()[0], overrides={"model.draws": 50}))
+
+
+def create_app(warm: bool = False) -> FastAPI:
+    """The workbench. ``warm=True`` compiles the engine in a background thread at startup."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=warm_up, name="coercive-warm-up", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="coercive workbench",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": exc.detail()})
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/assess")
+
+    for page in PAGES:
+        app.add_api_route(f"/{page}", _page(page), methods=["GET"], include_in_schema=False)
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> FileResponse:
+        return FileResponse(plotly_js(), media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api/version")
+    def version() -> dict[str, Any]:
+        from coercive.report.data import model_facts
+
+        return model_facts()
+
+    @app.get("/api/cases")
+    def cases() -> list[dict[str, Any]]:
+        return api.list_cases()
+
+    @app.get("/api/cases/{case_id}")
+    def case(case_id: str) -> dict[str, Any]:
+        return api.scenario_document(api.ScenarioSpec(case=case_id))
+
+    @app.get("/api/schema")
+    def schema() -> dict[str, Any]:
+        from coercive.policy.scenario import json_schema
+
+        return json_schema()
+
+    @app.post("/api/scenario")
+    def scenario(spec: api.ScenarioSpec) -> dict[str, Any]:
+        """Validate a scenario (an upload, or a case with overrides); return it as JSON and YAML."""
+        return api.scenario_document(spec)
+
+    @app.post("/api/assess")
+    def assess(spec: api.ScenarioSpec) -> dict[str, Any]:
+        return api.assess(spec)
+
+    @app.post("/api/compare")
+    def compare(spec: api.CompareSpec) -> dict[str, Any]:
+        return api.compare(spec)
+
+    @app.post("/api/game")
+    def game(spec: api.GameSpec) -> dict[str, Any]:
+        return api.game_solve(spec)
+
+    @app.post("/api/game/sweep")
+    def game_sweep(spec: api.SweepSpec) -> dict[str, Any]:
+        return api.game_sweep(spec)
+
+    @app.post("/api/estimate")
+    def estimate(spec: api.EstimateSpec) -> dict[str, Any]:
+        return api.estimate(spec)
+
+    # Extension points: the campaign (trajectory), sensitivity (tornado) and design
+    # (frontier) computations do not exist in the library yet. When they land, add their
+    # endpoints here beside /api/assess, and their charts to SECTION_RENDERERS in
+    # static/assessment.js; until then the assessment page shows any new field generically.
+
+    app.add_middleware(BodyLimit, limit=api.MAX_BODY_BYTES)
+    return app
+
+
+def _page(name: str) -> Callable[[], FileResponse]:
+    def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / f"{name}.html", media_type="text/html")
+
+    page.__name__ = f"page_{name}"
+    return page
+
+
+def _version() -> str:
+    from coercive import __version__
+
+    return __version__
+
+
+__all__ = ["PAGES", "STATIC_DIR", "BodyLimit", "create_app", "plotly_js", "warm_up"]
