@@ -24,10 +24,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from coercive.cli import game, policy
+    from coercive.cli import game, policy, web
 
     app.add_typer(game.app, name="game")
     policy.register(app)  # `assess` and the `cases` group
+    web.register(app)  # `serve` and `report`
 
 
 _register()

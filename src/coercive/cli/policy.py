@@ -9,6 +9,7 @@ Heavy imports happen inside the command so ``coercive --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -41,10 +42,15 @@ def assess_command(
         "(VALUE is YAML: null, true, 0.5, {low: 0.2, high: 0.4}). Repeatable.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+    report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
 ) -> None:
     from coercive.policy.assess import assess
 
     assessment = assess(case, settings or [])
+    if report is not None:
+        from coercive.cli.web import write_report
+
+        write_report(assessment, report)
     if as_json:
         sys.stdout.write(assessment.to_json(indent=2) + "\n")
         return

@@ -322,6 +322,9 @@ class EstimationResults:
     def __str__(self) -> str:
         return self.summary()
 
+    def plot(self, ax: Any = None) -> Any:  # matplotlib Axes: mean predicted probabilities
+        return __import__("coercive.report.plots", fromlist=["_"]).plot_fit(self, ax)
+
     def to_latex(self, caption: str | None = None, digits: int = 3) -> str:
         """A LaTeX ``table`` with estimates and (standard errors), plus fit statistics."""
         lines = [r"\begin{table}[ht]", r"\centering"]

@@ -126,6 +126,9 @@ class Assessment:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
+    def plot(self) -> Any:  # matplotlib Figure: conditions, calculus, distribution
+        return __import__("coercive.report.plots", fromlist=["_"]).plot_assessment(self)
+
 
 def _pressure(
     scenario: Scenario, parts: Mapping[str, np.ndarray], firm: np.ndarray

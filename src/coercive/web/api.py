@@ -278,7 +278,8 @@ def _read_csv(text: str) -> Any:
     try:
         frame = pd.read_csv(io.StringIO(text))
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ApiError(["body", "csv"], f"csv: cannot read ({' '.join(str(exc).split())})", "csv")
+        reason = " ".join(str(exc).split())
+        raise ApiError(["body", "csv"], f"csv: cannot read ({reason})", "csv") from None
     if frame.empty:
         raise ApiError(["body", "csv"], "csv: no data rows below the header", "csv")
     return frame

@@ -1,0 +1,141 @@
+"""Matplotlib figures of an assessment and of a fitted model (``plot()`` on the results).
+
+Each function takes the plain data (``Assessment.to_dict()``, a histogram, fit results) and
+an optional ``ax``; :func:`plot_assessment` composes the three assessment charts into one
+figure. The HTML report embeds these same figures as inline SVG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+_BLUE, _GREY, _RED, _GREEN, _PURPLE = "#2f6f9f", "#9aa5b1", "#c0504d", "#4f9d69", "#7a5195"
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 3.6)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=size, layout="constrained")
+    return new
+
+
+def plot_calculus(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """The target's calculus as a waterfall: each side's items, then its total (GDP-years)."""
+    ax = _axes(ax)
+    calculus = result["calculus"]
+    labels: list[str] = []
+    position = 0
+    for side, total_colour in (("comply", _BLUE), ("resist", _PURPLE)):
+        running = 0.0
+        for name, value in calculus[side].items():
+            if name == "total":
+                continue
+            colour = _GREEN if value >= 0 else _RED
+            ax.bar(position, value, bottom=running, color=colour, width=0.7)
+            running += value
+            labels.append(f"{side}: {name.replace('_', ' ')}")
+            position += 1
+        ax.bar(position, calculus[side]["total"], color=total_colour, width=0.7)
+        ax.annotate(
+            f"{calculus[side]['total']:+.2f}",
+            (position, calculus[side]["total"]),
+            ha="center",
+            va="top",
+            xytext=(0, -3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+        labels.append(f"{side}: total")
+        position += 1
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel("GDP-years (expected)")
+    ax.set_title(
+        f"The target's calculus (margin resist - comply {calculus['margin']:+.2f})", fontsize=10
+    )
+    return ax
+
+
+def plot_conditions(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """Compliance now and if each of Jakobsen's conditions were met (counterfactual runs)."""
+    ax = _axes(ax)
+    names = list(result["counterfactuals"])
+    x = np.arange(len(names))
+    met = [result["counterfactuals"][name]["compliance"] for name in names]
+    ax.bar(x - 0.2, [result["compliance"]] * len(names), width=0.4, color=_GREY, label="now")
+    ax.bar(x + 0.2, met, width=0.4, color=_BLUE, label="if met")
+    ticks = [f"{name}\n(binding)" if name == result.get("binding") else name for name in names]
+    ax.set_xticks(x, ticks, fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("compliance")
+    ax.set_title("Compliance if each condition were met", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_distribution(histogram: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """The Monte Carlo distribution of compliance (share of draws per bin)."""
+    ax = _axes(ax)
+    edges = np.asarray(histogram["edges"], dtype=float)
+    counts = np.asarray(histogram["counts"], dtype=float)
+    ax.bar(
+        edges[:-1],
+        counts / max(histogram["draws"], 1),
+        width=np.diff(edges),
+        align="edge",
+        color=_BLUE,
+        edgecolor="white",
+    )
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("compliance")
+    ax.set_ylabel("share of draws")
+    ax.set_title(f"Compliance over {histogram['draws']} Monte Carlo draws", fontsize=10)
+    return ax
+
+
+def plot_assessment(assessment: Any) -> Figure:
+    """The three charts of an :class:`coercive.policy.assess.Assessment` in one figure."""
+    import matplotlib.pyplot as plt
+
+    from coercive.report.data import compliance_draws, histogram
+
+    result = assessment.to_dict()
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    plot_conditions(result, axes[0])
+    plot_calculus(result, axes[1])
+    plot_distribution(histogram(compliance_draws(assessment.scenario)), axes[2])
+    figure.suptitle(result["case"]["title"], fontsize=11)
+    return figure
+
+
+def plot_fit(results: Any, ax: Axes | None = None) -> Axes:
+    """Mean predicted probability of each column of ``results.predict()`` (fitted rows)."""
+    ax = _axes(ax)
+    predicted = results.predict().select_dtypes("number")
+    means = predicted.mean()
+    ax.bar(range(len(means)), means.to_numpy(), color=_BLUE)
+    ax.set_xticks(
+        range(len(means)), [str(name) for name in means.index], rotation=30, ha="right", fontsize=8
+    )
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("mean predicted probability")
+    ax.set_title(f"{results.model} ({results.nobs} observations)", fontsize=10)
+    return ax
+
+
+__all__ = [
+    "plot_assessment",
+    "plot_calculus",
+    "plot_conditions",
+    "plot_distribution",
+    "plot_fit",
+]

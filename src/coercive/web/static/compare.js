@@ -1,0 +1,119 @@
+// The Compare page: two scenarios side by side, every figure with its difference B − A.
+import { api, clearFieldErrors, el, loadCases, num, pct, plot, readFile, setStatus, showFieldError, words } from "./common.js";
+import { distributionView, headline } from "./assessment.js";
+
+const uploads = { a: null, b: null };
+
+function sides() {
+  const params = new URLSearchParams(location.search);
+  return {
+    a: { case: params.get("a") || "dprk-2017", sets: params.getAll("aset") },
+    b: { case: params.get("b") || "dprk-2017", sets: params.getAll("bset") },
+  };
+}
+
+function specOf(side) {
+  const sets = document.getElementById(`sets-${side}`).value.split("\n").map((s) => s.trim()).filter(Boolean);
+  if (uploads[side]) return { yaml: uploads[side].text, filename: uploads[side].name, sets };
+  return { case: document.getElementById(`case-${side}`).value, sets };
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const side of ["a", "b"]) {
+    if (!uploads[side]) params.set(side, document.getElementById(`case-${side}`).value);
+    for (const s of specOf(side).sets) params.append(`${side}set`, s);
+  }
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+}
+
+function signed(value, isProbability) {
+  if (value === null || value === undefined) return "–";
+  const text = isProbability ? `${(100 * value).toFixed(1)} pts` : num(value, 3);
+  return value > 0 ? `+${text}` : text;
+}
+
+function render(result) {
+  const a = result.a.assessment;
+  const b = result.b.assessment;
+  const cardsA = headline(a);
+  const cardsB = headline(b);
+  for (const card of cardsB.querySelectorAll(".card")) {
+    const key = card.dataset.figure;
+    const diff = b[key] - a[key];
+    card.append(el("div", { class: `diff ${diff > 0 ? "pos" : diff < 0 ? "neg" : ""}`, "data-diff": String(diff) },
+      `B − A: ${signed(diff, true)}`));
+  }
+  const keys = Object.keys(a).filter((k) => typeof a[k] === "number" && (a.intervals || {})[k]);
+  const chart = el("div", { class: "chart", id: "chart-compare", role: "img", "aria-label": "Headline figures of A and B" });
+  const rows = result.differences.map((row) => el("tr", {},
+    el("td", {}, row.path), el("td", { class: "num" }, num(row.a, 4)), el("td", { class: "num" }, num(row.b, 4)),
+    el("td", { class: `num ${row.diff > 0 ? "pos" : row.diff < 0 ? "neg" : ""}` }, row.diff === null ? "–" : signed(row.diff, false))));
+  const binding = el("p", {}, `Binding condition — A: ${a.binding ?? "none"}; B: ${b.binding ?? "none"}.`);
+  const distA = distributionView(result.a.distribution);
+  const distB = distributionView(result.b.distribution);
+  distA.querySelector(".chart").id = "chart-distribution-a";
+  distB.querySelector(".chart").id = "chart-distribution-b";
+  distA.querySelector("h2").textContent = `A: ${distA.querySelector("h2").textContent}`;
+  distB.querySelector("h2").textContent = `B: ${distB.querySelector("h2").textContent}`;
+  const container = document.getElementById("comparison");
+  container.replaceChildren(
+    el("div", { class: "columns" },
+      el("div", {}, el("h2", {}, `A: ${a.case.title}`), cardsA),
+      el("div", {}, el("h2", {}, `B: ${b.case.title}`), cardsB)),
+    binding, chart, el("div", { class: "columns" }, distA, distB),
+    el("section", { class: "panel" }, el("table", { class: "table", id: "differences" },
+      el("caption", {}, "Every figure of the two assessments"),
+      el("thead", {}, el("tr", {}, ...["figure", "A", "B", "B − A"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows))));
+  plot(chart, [
+    { type: "bar", name: "A", x: keys.map(words), y: keys.map((k) => a[k]), marker: { color: "#9aa5b1" } },
+    { type: "bar", name: "B", x: keys.map(words), y: keys.map((k) => b[k]), marker: { color: "#2f6f9f" } },
+  ], { barmode: "group", height: 280, yaxis: { range: [0, 1], tickformat: ".0%" } });
+  distA.draw();
+  distB.draw();
+  setStatus(`compliance A ${pct(a.compliance)}, B ${pct(b.compliance)}`);
+}
+
+async function run() {
+  clearFieldErrors();
+  writeUrl();
+  try {
+    render(await api("/api/compare", { a: specOf("a"), b: specOf("b") }));
+    document.body.dataset.compared = "1";
+  } catch (error) {
+    const first = (error.detail || [])[0] || {};
+    const side = (first.loc || [])[1] === "b" ? "b" : "a";
+    showFieldError(side, error.message);
+    setStatus("error — see the message beside the field");
+  }
+}
+
+async function init() {
+  const initial = sides();
+  for (const side of ["a", "b"]) {
+    await loadCases(document.getElementById(`case-${side}`), initial[side].case);
+    document.getElementById(`sets-${side}`).value = initial[side].sets.join("\n");
+    document.getElementById(`case-${side}`).addEventListener("change", () => { uploads[side] = null; run(); });
+    document.getElementById(`upload-${side}`).addEventListener("change", async (event) => {
+      const file = await readFile(event.target);
+      showFieldError(`upload-${side}`, "");
+      if (!file) return;
+      try {
+        await api("/api/scenario", { yaml: file.text, filename: file.name });
+        uploads[side] = file;
+        run();
+      } catch (error) {
+        showFieldError(`upload-${side}`, error.message);
+      }
+    });
+  }
+  if (!new URLSearchParams(location.search).has("bset") && !document.getElementById("sets-b").value) {
+    // the page's example: the same case with credible assurances
+    document.getElementById("sets-b").value = "instruments.assurance.credibility=0.9";
+  }
+  document.getElementById("run").addEventListener("click", run);
+  await run();
+}
+
+init();
