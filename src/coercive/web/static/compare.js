@@ -41,14 +41,14 @@ function render(result) {
   for (const card of cardsB.querySelectorAll(".card")) {
     const key = card.dataset.figure;
     const diff = b[key] - a[key];
-    card.append(el("div", { class: `diff ${diff > 0 ? "pos" : diff < 0 ? "neg" : ""}`, "data-diff": String(diff) },
+    card.append(el("div", { class: "diff", "data-diff": String(diff) },
       `B − A: ${signed(diff, true)}`));
   }
   const keys = Object.keys(a).filter((k) => typeof a[k] === "number" && (a.intervals || {})[k]);
   const chart = el("div", { class: "chart", id: "chart-compare", role: "img", "aria-label": "Headline figures of A and B" });
   const rows = result.differences.map((row) => el("tr", {},
     el("td", {}, row.path), el("td", { class: "num" }, num(row.a, 4)), el("td", { class: "num" }, num(row.b, 4)),
-    el("td", { class: `num ${row.diff > 0 ? "pos" : row.diff < 0 ? "neg" : ""}` }, row.diff === null ? "–" : signed(row.diff, false))));
+    el("td", { class: "num" }, row.diff === null ? "–" : signed(row.diff, false))));
   const binding = el("p", {}, `Binding condition — A: ${a.binding ?? "none"}; B: ${b.binding ?? "none"}.`);
   const distA = distributionView(result.a.distribution);
   const distB = distributionView(result.b.distribution);

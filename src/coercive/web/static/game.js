@@ -53,14 +53,14 @@ function controls() {
 
 function tree(eq) {
   const p = (v) => (eq ? num(v, 3) : "–");
-  const W = 760;
+  const W = 860;
   const H = 330;
   const nodes = { A1: [70, 70], B: [290, 70], A2: [510, 70] };
   const leaves = {
     SQ: [70, 250, `SQ  (A: SA = ${game.SA}, B: 0)`],
     CD: [290, 250, `CD  (A: VA = ${game.VA}, B: CB = ${game.CB})`],
     BD: [510, 250, `BD  (A: a = ${game.a}, B: VB = ${game.VB})`],
-    SF: [700, 70, "SF: war"],
+    SF: [690, 70, "SF: war"],
   };
   const svg = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="13">`];
   const edge = (from, to, label, prob) => {
@@ -83,9 +83,11 @@ function tree(eq) {
   for (const [name, [x, y, label]] of Object.entries(leaves)) {
     const sf = name === "SF" ? `  (A: WA = ${game.WA}, B: WB = ${game.WB})` : "";
     svg.push(`<rect x="${x - 8}" y="${y - 8}" width="16" height="16" fill="#f0b429"/>`);
-    svg.push(`<text x="${name === "SF" ? x - 40 : x - 8}" y="${y + 28}" fill="#1f2933">${label}</text>`);
-    svg.push(`<text x="${name === "SF" ? x - 40 : x - 8}" y="${y + 46}" fill="#52606d">P(${name}) = <tspan font-weight="700">${p(eq && eq[name])}</tspan>${sf ? "" : ""}</text>`);
-    if (sf) svg.push(`<text x="${x - 120}" y="${y + 64}" fill="#52606d">${sf.trim()}</text>`);
+    // the SF leaf sits at the right edge: its text is right-aligned to stay inside the drawing
+    const tx = sf ? W - 10 : x - 8;
+    const anchor = sf ? "end" : "start";
+    svg.push(`<text x="${tx}" y="${y + 28}" text-anchor="${anchor}" fill="#1f2933">${label}${sf}</text>`);
+    svg.push(`<text x="${tx}" y="${y + 46}" text-anchor="${anchor}" fill="#52606d">P(${name}) = <tspan font-weight="700">${p(eq && eq[name])}</tspan></text>`);
   }
   svg.push("</svg>");
   document.getElementById("tree").innerHTML = svg.join("");
