@@ -45,8 +45,8 @@ def plotly_js() -> Path:
 class BodyLimit:
     """ASGI middleware: refuse request bodies over ``limit`` bytes with 413.
 
-    Checks the declared Content-Length first, then counts the bytes actually received (a
-    chunked upload declares none).
+    Checks the declared Content-Length first; a body without one (chunked) is read here, at
+    most ``limit`` bytes of it, before the app sees any of it, then replayed to the app.
     """
 
     def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
@@ -59,55 +59,52 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
-            return
-        seen = 0
-        refused = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen, refused
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    refused = True
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            if refused:
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.limit:
                 await self._refuse(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "detail": [
-                    {
-                        "loc": ["body"],
-                        "msg": f"request body over {self.limit} bytes",
-                        "type": "too_large",
-                    }
-                ]
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
+        detail = {
+            "loc": ["body"],
+            "msg": f"request body over {self.limit} bytes",
+            "type": "too_large",
+        }
+        body = json.dumps({"detail": [detail]}).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def warm_up() -> None:
