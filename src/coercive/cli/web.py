@@ -16,17 +16,20 @@ from coercive._errors import InputError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
-
-def register(app: typer.Typer) -> None:
-    app.command("serve", help=SERVE_HELP)(serve_command)
-    app.command("report", help=REPORT_HELP)(report_command)
-
-
 SERVE_HELP = (
     "Run the workbench: a local web app (Assess, Compare, Game, Estimate) on "
     f"http://{DEFAULT_HOST}:{DEFAULT_PORT}. It listens on loopback only unless --host says "
     "otherwise, and works offline."
 )
+REPORT_HELP = (
+    "Write one self-contained HTML report of an assessment (charts inline, opens offline). "
+    "CASE is a bundled case id or a scenario YAML path."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve", help=SERVE_HELP)(serve_command)
+    app.command("report", help=REPORT_HELP)(report_command)
 
 
 def serve_command(
@@ -46,20 +49,29 @@ def serve_command(
         print(
             f"coercive: warning: serving on {host}, reachable beyond this machine", file=sys.stderr
         )
+    _check_port(host, port)
     print(f"coercive workbench on {url} (Ctrl+C stops it)", file=sys.stderr)
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line, before starting, when the address cannot be bound."""
+    import socket
+
     try:
-        uvicorn.run(create_app(warm=True), host=host, port=port, log_level="warning")
-    except OSError as exc:  # e.g. the port is taken
-        reason = exc.strerror or exc
-        raise InputError(f"--port {port}: cannot listen on {host} ({reason})") from None
-
-
-REPORT_HELP = (
-    "Write one self-contained HTML report of an assessment (charts inline, opens offline). "
-    "CASE is a bundled case id or a scenario YAML path."
-)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: unknown address ({exc.strerror or exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise InputError(f"--port {port}: cannot listen on {host} ({reason})") from None
 
 
 def report_command(
