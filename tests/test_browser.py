@@ -1,0 +1,292 @@
+"""End-to-end: the workbench and the report in a real browser (Playwright driving Chromium).
+
+One server (uvicorn on a free loopback port) and one browser serve the whole module. Every
+page is loaded with all non-local requests blocked and recorded, so a passing test also
+shows the page works offline. Playwright's own browser download is not used: the tests drive
+the system Chromium (``/usr/bin/chromium``, or ``COERCIVE_CHROMIUM``), and are skipped, with
+that reason, only when neither Playwright nor a Chromium binary is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+uvicorn = pytest.importorskip("uvicorn")
+
+CHROMIUM = os.environ.get("COERCIVE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).is_file():
+    pytest.skip(
+        f"no Chromium binary at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
+    )
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CASES_DIR = Path(__file__).resolve().parents[1] / "src" / "coercive" / "cases"
+TIMEOUT_MS = 30_000
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    from coercive.web.app import create_app, warm_up
+
+    warm_up()  # compile the engine before the browser times anything
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the workbench server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with its console errors, page errors and blocked (non-local) requests."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+        def route(route) -> None:
+            url = route.request.url
+            if url.startswith(("http://127.0.0.1", "file://", "data:", "blob:")):
+                route.continue_()
+            else:
+                self.blocked.append(url)
+                route.abort()
+
+        page.route("**/*", route)
+        page.set_default_timeout(TIMEOUT_MS)
+
+    def clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.blocked == [], self.blocked
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    yield Watched(context.new_page())
+    context.close()
+
+
+def _compliance(page) -> float:
+    return float(page.locator("#fig-compliance .card-value").get_attribute("data-value"))
+
+
+def _wait_assessed(page, after: int = 0) -> int:
+    page.wait_for_function(f"Number(document.body.dataset.assessed || 0) > {after}")
+    return int(page.evaluate("document.body.dataset.assessed"))
+
+
+ASSURANCE = "instruments.assurance.credibility"
+
+
+def test_assess_assurance_slider_moves_compliance(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    count = _wait_assessed(page)
+    before = _compliance(page)
+    # move both ends of the assurance belief to the top with the keyboard
+    for end in ("high", "low"):
+        slider = page.locator(f'[id="f-{ASSURANCE}-{end}"]')
+        slider.focus()
+        page.keyboard.press("End")
+    page.wait_for_function(
+        f"document.querySelector('#fig-compliance .card-value').dataset.value != '{before!r}'"
+    )
+    _wait_assessed(page, count)
+    after = _compliance(page)
+    assert after != before
+    # the address now holds the edit: opening it again reproduces the view
+    assert ASSURANCE in re.sub("%2E", ".", page.url.replace("%3D", "="))
+    link = page.url
+    page.goto(link)
+    _wait_assessed(page)
+    assert _compliance(page) == after
+    watched.clean()
+
+
+def test_bad_yaml_upload_shows_the_error_beside_the_field(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    _wait_assessed(page)
+    text = (CASES_DIR / "dprk-2017.yaml").read_text(encoding="utf-8")
+    bad = text.replace("kind: comprehensive", "kind: total")
+    page.set_input_files(
+        "#upload", files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": bad.encode()}]
+    )
+    error = page.locator("#err-upload")
+    error.wait_for(state="visible")
+    message = error.inner_text()
+    assert message.startswith("bad.yaml:") and "instruments.sanctions.kind" in message
+    # beside the upload control: in the same field block
+    assert page.locator(".field", has=page.locator("#upload")).locator("#err-upload").count() == 1
+    # the only console error is the browser's note of the expected 422 answer
+    assert all("422" in line for line in watched.errors), watched.errors
+    assert watched.blocked == []
+
+
+def test_out_of_range_value_shows_the_cli_message_beside_its_control(
+    server: str, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    _wait_assessed(page)
+    box = page.locator(f'[id="f-{ASSURANCE}-low--value"]')
+    box.fill("5")
+    box.press("Tab")
+    error = page.locator(f'[id="err-{ASSURANCE}"]')
+    error.wait_for(state="visible")
+    assert error.inner_text().startswith(f"--set {ASSURANCE}=")
+    assert "out of range" in error.inner_text()
+    field = page.locator(f'.field[data-path="{ASSURANCE}"]')
+    assert field.locator(f'[id="err-{ASSURANCE}"]').count() == 1
+
+
+def test_compare_page_shows_differences(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server}/compare?a=dprk-2017&b=dprk-2017&bset={ASSURANCE}%3D0.9")
+    page.wait_for_selector("body[data-compared]")
+    diffs = page.locator("[data-diff]")
+    assert diffs.count() >= 3
+    compliance_diff = float(
+        page.locator('#comparison .card[data-figure="compliance"] [data-diff]').get_attribute(
+            "data-diff"
+        )
+    )
+    assert compliance_diff != 0
+    assert page.locator("#differences tbody tr").count() > 20
+    assert page.locator("#chart-compare .main-svg").count() >= 1
+    watched.clean()
+
+
+def test_game_page_tree_table_and_statics(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server}/game")
+    page.wait_for_selector("body[data-ready]")
+    rows = page.locator("#equilibria tbody tr")
+    assert rows.count() == 3  # the documented three-equilibrium example
+    assert page.locator("#tree svg text", has_text="resist pR").count() == 1
+    assert page.locator("#chart-sweep .main-svg").count() >= 1
+    first = page.locator("#tree svg").inner_html()
+    slider = page.locator("#p-WB")
+    slider.focus()
+    page.keyboard.press("Home")  # WB to the bottom of its range: B dreads war
+    page.wait_for_function("document.querySelectorAll('#equilibria tbody tr').length == 1")
+    assert page.locator("#tree svg").inner_html() != first
+    assert "WB=-5" in page.url
+    watched.clean()
+
+
+def test_estimate_page_fits_an_uploaded_csv(server: str, watched: Watched, shared_data) -> None:
+    page = watched.page
+    page.goto(f"{server}/estimate")
+    page.wait_for_selector("body[data-ready]")
+    page.set_input_files("#csv", str(shared_data / "war1800.csv"))
+    page.click("#fit")
+    summary = page.locator("#summary")
+    summary.wait_for(state="visible", timeout=60_000)
+    assert "Log-likelihood" in summary.inner_text()
+    assert page.locator("#predicted tbody tr").count() == 20
+    watched.clean()
+
+
+@pytest.mark.parametrize(
+    "path, ready",
+    [
+        ("/assess", "body[data-assessed]"),
+        ("/compare", "body[data-compared]"),
+        ("/game", "body[data-ready]"),
+        ("/estimate", "body[data-ready]"),
+    ],
+)
+def test_no_console_errors_and_labelled_controls(
+    server: str, watched: Watched, path: str, ready: str
+) -> None:
+    page = watched.page
+    page.goto(f"{server}{path}")
+    page.wait_for_selector(ready)
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+            .filter((c) => c.type !== 'hidden')
+            .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
+            .map((c) => c.id || c.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == []
+    watched.clean()
+
+
+def test_controls_are_reachable_with_the_keyboard(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    _wait_assessed(page)
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+    assert "case" in reached and "upload" in reached and "download" in reached
+    # a slider deep in the form takes keyboard focus and responds to arrow keys
+    slider = page.locator(f'[id="f-{ASSURANCE}-high"]')
+    slider.focus()
+    value = float(slider.input_value())
+    page.keyboard.press("ArrowRight")
+    assert float(slider.input_value()) > value
+    watched.clean()
+
+
+def test_report_renders_every_chart_offline(watched: Watched, tmp_path: Path) -> None:
+    from coercive.policy.assess import assess
+    from coercive.report.html import render_report
+
+    out = tmp_path / "report.html"
+    out.write_text(render_report(assess("dprk-2017", ["model.draws=300"])), encoding="utf-8")
+    page = watched.page
+    page.goto(out.as_uri())
+    charts = page.locator("figure.chart svg")
+    assert charts.count() == 3
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 100
+    assert page.locator("h2", has_text="Sources cited in the case file").count() == 1
+    watched.clean()
