@@ -20,7 +20,10 @@ from pathlib import Path
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if os.environ.get("COERCIVE_BROWSER_TESTS") == "required":
+    import playwright.sync_api as playwright_sync  # in CI a missing Playwright is a failure
+else:
+    playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is missing")
 uvicorn = pytest.importorskip("uvicorn")
 
 CHROMIUM = os.environ.get("COERCIVE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -103,11 +106,19 @@ class Watched:
         assert self.blocked == [], self.blocked
 
 
-@pytest.fixture
-def watched(browser) -> Iterator[Watched]:
+@pytest.fixture(scope="module")
+def context(browser):
+    # one context for the module: plotly.js is fetched and compiled once, not per test
     context = browser.new_context(viewport={"width": 1300, "height": 900})
-    yield Watched(context.new_page())
+    yield context
     context.close()
+
+
+@pytest.fixture
+def watched(context) -> Iterator[Watched]:
+    page = context.new_page()
+    yield Watched(page)
+    page.close()
 
 
 def _compliance(page) -> float:

@@ -116,15 +116,36 @@ def scenario_document(spec: ScenarioSpec) -> dict[str, Any]:
     }
 
 
-def list_cases() -> list[dict[str, Any]]:
-    """Id, title and period of each bundled case (for the case pickers)."""
+@functools.cache
+def _case_index() -> tuple[tuple[str, str, str | None], ...]:
     from coercive.policy.loader import scenario_from_text
 
-    cases = []
+    index = []
     for case_id in bundled_case_ids():
         scenario = scenario_from_text(_case_text(case_id), source=f"{case_id}.yaml")
-        cases.append({"id": case_id, "title": scenario.title, "period": scenario.period})
-    return cases
+        index.append((case_id, scenario.title, scenario.period))
+    return tuple(index)
+
+
+def list_cases() -> list[dict[str, Any]]:
+    """Id, title and period of each bundled case (for the case pickers; read once)."""
+    return [{"id": i, "title": title, "period": period} for i, title, period in _case_index()]
+
+
+@functools.cache
+def _schema_text() -> str:
+    import json
+
+    from coercive.policy.scenario import json_schema
+
+    return json.dumps(json_schema())
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The scenario JSON Schema (built once; a fresh copy each call)."""
+    import json
+
+    return json.loads(_schema_text())
 
 
 def assessment_of(scenario: Any) -> dict[str, Any]:

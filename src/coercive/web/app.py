@@ -163,9 +163,7 @@ def create_app(warm: bool = False) -> FastAPI:
 
     @app.get("/api/schema")
     def schema() -> dict[str, Any]:
-        from coercive.policy.scenario import json_schema
-
-        return json_schema()
+        return api.scenario_schema()
 
     @app.post("/api/scenario")
     def scenario(spec: api.ScenarioSpec) -> dict[str, Any]:
