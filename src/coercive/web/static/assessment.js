@@ -160,18 +160,27 @@ export const SECTION_RENDERERS = {
   // design: frontier of instrument mixes — extension point, not computed by the library yet
 };
 
+const FIRST = ["conditions", "calculus"];
+
 export function renderAssessment(container, payload) {
   const result = payload.assessment;
   const sections = [headline(result)];
   sections.push(el("p", { class: "muted" }, `All probabilities are ${result.conditioning}.`));
-  if (payload.distribution) sections.push(distributionView(payload.distribution));
   const other = [];
-  for (const [key, value] of Object.entries(result)) {
+  // the conditions and the calculus first, then the distribution, then the rest in order
+  const keys = Object.keys(result);
+  const order = [...FIRST.filter((k) => k in result), ...keys.filter((k) => !FIRST.includes(k))];
+  for (const key of order) {
+    const value = result[key];
     if (CONSUMED.has(key)) continue;
     if (typeof value === "number" && (result.intervals || {})[key]) continue;
     if (SECTION_RENDERERS[key]) sections.push(SECTION_RENDERERS[key](value, result));
     else other.push([key, value]);
+    if (key === FIRST[FIRST.length - 1] && payload.distribution) {
+      sections.push(distributionView(payload.distribution));
+    }
   }
+  if (!("calculus" in result) && payload.distribution) sections.push(distributionView(payload.distribution));
   if (other.length) {
     sections.push(el("section", { class: "panel", id: "other" }, el("h2", {}, "Other outputs"),
       genericView(Object.fromEntries(other))));

@@ -1,0 +1,103 @@
+"""Regenerate the workbench screenshots shown in the README and docs/web.md (docs/img/*.png).
+
+Starts the workbench on a free loopback port, drives the system Chromium with Playwright
+(as the browser tests do) and saves one PNG per page, plus the HTML report:
+
+    PYTHONPATH=src COERCIVE_DATA_DIR=/work/shared/data python scripts/screenshots.py
+
+The Estimate page is shown fitted to war1800 (from COERCIVE_DATA_DIR), when it is there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "img"
+CHROMIUM = os.environ.get("COERCIVE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from coercive.policy.assess import assess
+    from coercive.report.html import render_report
+    from coercive.web.app import create_app, warm_up
+
+    warm_up()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
+
+        page.goto(f"{base}/assess?case=dprk-2017")
+        page.wait_for_selector("body[data-assessed]")
+        page.screenshot(path=OUT / "assess.png")
+
+        page.goto(
+            f"{base}/compare?a=dprk-2017&b=dprk-2017&bset=instruments.assurance.credibility%3D0.9"
+        )
+        page.wait_for_selector("body[data-compared]")
+        page.screenshot(path=OUT / "compare.png")
+
+        page.goto(f"{base}/game")
+        page.wait_for_selector("body[data-ready]")
+        page.wait_for_selector("#chart-sweep .main-svg")
+        page.screenshot(path=OUT / "game.png")
+
+        page.goto(f"{base}/estimate")
+        page.wait_for_selector("body[data-ready]")
+        data = Path(os.environ.get("COERCIVE_DATA_DIR", ROOT.parent / "shared" / "data"))
+        if (data / "war1800.csv").is_file():
+            page.set_input_files("#csv", str(data / "war1800.csv"))
+            page.click("#fit")
+            page.wait_for_selector("#summary", timeout=120_000)
+        page.screenshot(path=OUT / "estimate.png")
+
+        with tempfile.TemporaryDirectory() as folder:
+            report = Path(folder) / "report.html"
+            report.write_text(render_report(assess("dprk-2017")), encoding="utf-8")
+            page.goto(report.as_uri())
+            page.screenshot(path=OUT / "report.png")
+        browser.close()
+    server.should_exit = True
+    thread.join(timeout=10)
+    for name in sorted(OUT.glob("*.png")):
+        print(f"wrote {name.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
