@@ -302,3 +302,32 @@ def test_report_renders_every_chart_offline(watched: Watched, tmp_path: Path) ->
         assert box is not None and box["width"] > 200 and box["height"] > 100
     assert page.locator("h2", has_text="Sources cited in the case file").count() == 1
     watched.clean()
+
+
+def test_good_upload_is_assessed_and_download_holds_the_edits(
+    server: str, watched: Watched
+) -> None:
+    import yaml
+
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    count = _wait_assessed(page)
+    case_compliance = _compliance(page)
+    text = (CASES_DIR / "dprk-2017.yaml").read_text(encoding="utf-8")
+    mine = text.replace("credibility: {low: 0.05, high: 0.25}", "credibility: 0.95")
+    assert mine != text
+    page.set_input_files(
+        "#upload", files=[{"name": "mine.yaml", "mimeType": "text/yaml", "buffer": mine.encode()}]
+    )
+    _wait_assessed(page, count)
+    assert _compliance(page) != case_compliance
+    # the form now shows the uploaded value; edit another field, then download
+    assert page.locator(f'[id="f-{ASSURANCE}--value"]').input_value() == "0.95"
+    page.select_option('[id="f-instruments.sanctions.kind"]', "targeted")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('assessed')")
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["instruments"]["assurance"]["credibility"] == 0.95
+    assert saved["instruments"]["sanctions"]["kind"] == "targeted"
+    watched.clean()

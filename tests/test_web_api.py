@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
@@ -397,3 +399,35 @@ def test_estimate_bad_input(client: TestClient, war1800_csv: str, change: dict, 
 )
 def test_field_of_reads_the_loader_message(message: str, field: str | None) -> None:
     assert field_of(message, "b.yaml") == field
+
+
+def test_package_data_ships_every_static_file() -> None:
+    import fnmatch
+    import tomllib
+
+    from coercive.web.app import STATIC_DIR
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["coercive"]
+    package = root / "src" / "coercive"
+    for path in STATIC_DIR.iterdir():
+        relative = path.relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
+
+
+_SEGMENT = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
+
+
+@given(
+    path=st.lists(st.one_of(_SEGMENT, st.integers(0, 20).map(str)), min_size=1, max_size=5),
+    line=st.one_of(st.none(), st.integers(1, 10_000)),
+    source=st.from_regex(r"[a-z][a-z0-9_-]{0,10}\.ya?ml", fullmatch=True),
+)
+def test_field_of_finds_any_path_after_any_source(path, line, source) -> None:
+    if path[0].isdigit():
+        path = ["x", *path]
+    dotted = ".".join(path)
+    where = source if line is None else f"{source}:{line}"
+    assert field_of(f"{where}: {dotted}: something is wrong: a: b", source) == dotted
+    assert field_of(f"--set {dotted}=1: {dotted}: bad", source) == dotted
