@@ -66,6 +66,7 @@ def main() -> None:
         page.goto(f"{base}/assess?case=dprk-2017")
         page.wait_for_selector("body[data-assessed]")
         page.screenshot(path=OUT / "assess.png")
+        page.locator("#calculus").screenshot(path=OUT / "assess-calculus.png")
 
         page.goto(
             f"{base}/compare?a=dprk-2017&b=dprk-2017&bset=instruments.assurance.credibility%3D0.9"

@@ -60,7 +60,7 @@ function conditionsView(result) {
       el("td", {}, `${words(c.quantity || "")} ${num(c.value)} (met at ${num(c.met_at)})`,
         extra ? el("div", { class: "muted" }, extra) : null),
       el("td", { class: "num" }, cf.compliance === undefined ? "–" : pct(cf.compliance)),
-      el("td", { class: "num" }, cf.gain === undefined ? "–" : `${(100 * cf.gain).toFixed(0)} pts`));
+      el("td", { class: "num" }, cf.gain === undefined ? "–" : `${cf.gain >= 0 ? "+" : ""}${(100 * cf.gain).toFixed(0)} pts`));
   });
   const sentence = result.binding
     ? `Binding condition: ${result.binding} — raising it to 'met' moves compliance from ${pct(result.compliance)} to ${pct((counter[result.binding] || {}).compliance)}, more than any other (counterfactual runs of the model).`
