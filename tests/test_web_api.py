@@ -379,6 +379,15 @@ def test_estimate_bad_input(client: TestClient, war1800_csv: str, change: dict, 
     assert detail["msg"]
 
 
+def test_models_are_the_published_models(client: TestClient) -> None:
+    from coercive.datasets import PUBLISHED_MODELS
+
+    models = client.get("/api/models").json()
+    assert {name: spec["formula"] for name, spec in models.items()} == PUBLISHED_MODELS
+    assert models["war1800"]["model"] == "deterrence"
+    assert models["sanctions"]["model"] == "signaling"
+
+
 # ---------------------------------------------------------------------------- error paths
 
 

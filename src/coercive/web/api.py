@@ -293,6 +293,20 @@ class EstimateSpec(BaseModel):
     method: Literal["npl", "pl"] = "npl"
 
 
+def published_models() -> dict[str, dict[str, str]]:
+    """``coercive.datasets.PUBLISHED_MODELS`` with the estimator each formula is for."""
+    from coercive.datasets import PUBLISHED_MODELS
+
+    return {
+        name: {
+            "formula": formula,
+            # seven payoff parts (SA | ... | VB) are the signaling game, four the deterrence game
+            "model": "signaling" if formula.count("|") == 6 else "deterrence",
+        }
+        for name, formula in PUBLISHED_MODELS.items()
+    }
+
+
 def _read_csv(text: str) -> Any:
     import pandas as pd
 

@@ -186,6 +186,11 @@ def create_app(warm: bool = False) -> FastAPI:
     def game_sweep(spec: api.SweepSpec) -> dict[str, Any]:
         return api.game_sweep(spec)
 
+    @app.get("/api/models")
+    def models() -> dict[str, dict[str, str]]:
+        """The published example models (formula and estimator), for the Estimate page."""
+        return api.published_models()
+
     @app.post("/api/estimate")
     def estimate(spec: api.EstimateSpec) -> dict[str, Any]:
         return api.estimate(spec)

@@ -46,11 +46,22 @@ document.getElementById("csv").addEventListener("change", async (event) => {
   showFieldError("csv", "");
   data = await readFile(event.target);
 });
-document.getElementById("model").addEventListener("change", (event) => {
-  const formula = document.getElementById("formula");
-  if (event.target.value === "signaling" && formula.value.startsWith("esc + war")) {
-    formula.value = "sq + cd + sf + bd ~ 1 | 0 | 1 | 1 | 1 | 0 | 0";
-  }
-});
 document.getElementById("fit").addEventListener("click", fit);
-document.body.dataset.ready = "1";
+
+async function init() {
+  const models = await api("/api/models");
+  const select = document.getElementById("example");
+  for (const [name, spec] of Object.entries(models)) {
+    select.append(el("option", { value: name }, `${name} (${spec.model})`));
+  }
+  select.addEventListener("change", () => {
+    const spec = models[select.value];
+    if (!spec) return;
+    document.getElementById("formula").value = spec.formula;
+    document.getElementById("model").value = spec.model;
+  });
+  select.value = "war1800";
+  document.body.dataset.ready = "1";
+}
+
+init().catch((error) => showFieldError("general", error.message));
