@@ -118,7 +118,7 @@ def test_unknown_case_is_refused_without_reading_a_file(client: TestClient, name
     if response.status_code == 404:  # the router itself refused a path with slashes
         return
     detail = _detail(response)
-    assert detail["loc"] == ["body", "case"]
+    assert detail["loc"] == ["path", "case_id"]
     assert "no such bundled case" in detail["msg"]
 
 

@@ -159,7 +159,10 @@ def create_app(warm: bool = False) -> FastAPI:
 
     @app.get("/api/cases/{case_id}")
     def case(case_id: str) -> dict[str, Any]:
-        return api.scenario_document(api.ScenarioSpec(case=case_id))
+        try:
+            return api.scenario_document(api.ScenarioSpec(case=case_id))
+        except ApiError as exc:  # the id came in the path, not the body
+            raise ApiError(["path", "case_id"], exc.message, exc.field) from None
 
     @app.get("/api/schema")
     def schema() -> dict[str, Any]:
