@@ -118,7 +118,15 @@ def solve_arrays(
     """Flat arrays over all equilibria of all games: game index, pC, pR, pF, slope of F."""
     from coercive.games._solve import compact, solve_many
 
-    game, columns = compact(*solve_many(SA, VA, CB, WA, WB, a, VB, sigma))
+    counts, rejected, *padded = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
+    if rejected.any():
+        # Never seen in the certification runs; refuse rather than return a non-root.
+        bad = np.flatnonzero(rejected)
+        raise ArithmeticError(
+            f"the engine could not certify an equilibrium of {bad.size} game(s) "
+            f"(first: game {int(bad[0])}); please report this with its payoffs"
+        )
+    game, columns = compact(counts, *padded)
     return {"game": game, "pC": columns[0], "pR": columns[1], "pF": columns[2], "slope": columns[3]}
 
 
