@@ -138,19 +138,19 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def certified(root, value, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
+def certified(root, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
     """Whether ``root`` is an equilibrium by a check independent of the search.
 
-    ``value`` is F(root) from a fresh evaluation. Certified if the residual is small,
+    ``value`` is F(root) from an evaluation at ``root`` itself (``firm``, pF there, is
+    unused but kept for callers). Certified if the residual is small,
     ``|root − F(root)| <= 1e-10·max(root, F(root))`` (0 at root = F(root) = 0), or if
     ``g = p − F(p)`` changes sign (or vanishes) between ``root·(1 ∓ 5e-10)`` — an
     interval of relative width 1e-9, widened to ±1e-300 below 1e-291 where floats are
     too coarse for it — with both ends evaluated afresh here.
     """
-    gap = root - value
     if not (math.isfinite(root) and math.isfinite(value)) or root < 0.0 or root > 1.0:
         return False
-    if abs(gap) <= _CERTIFY_RESIDUAL * max(root, value):
+    if abs(root - value) <= _CERTIFY_RESIDUAL * max(root, value):
         return True
     half = max(0.5 * _CERTIFY_WIDTH * root, 1e-300)
     lo = max(root - half, 0.0)
@@ -176,13 +176,13 @@ def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, A
 @njit(cache=True, nogil=True, error_model="numpy")
 def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
     """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
-    if not certified(root, value, *args):
-        return count, rejected + 1
     for k in range(count):
         # The same root reached again from a cell beside it (F's rounding noise can flip
         # the sign of p − F(p) just outside the certified interval): keep it once.
         if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root) + 2e-300:
             return count, rejected
+    if not certified(root, value, firm, *args):
+        return count, rejected + 1
     roots[count] = root
     firms[count] = firm
     slopes[count] = _slope(root, value, firm, *args)
