@@ -8,7 +8,8 @@ model: ``F`` is monotone. ``c*`` is monotone in ``pR`` (direction ``sign(VA − 
 ratio of the two normal order statistics); and B's response falls in ``pF`` when
 ``VB > CB``. Hence
 
-* if ``(SA − VA)(WA − a)(VB − CB) <= 0``, ``F`` never increases, ``g`` is strictly
+* if ``(SA − VA)(WA − a)(VB − CB) <= 0`` (judged by the factors' signs), ``F`` never
+  increases, ``g`` is strictly
   increasing and there is exactly one equilibrium, found by bracketing on [0, 1];
 * otherwise ``F`` increases and several equilibria are possible. Every root lies in
   ``[F(0), F(1)]`` (a root is its own image), which brackets one: it is polished, and
@@ -227,6 +228,11 @@ def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _sign(x):  # noqa: ANN001, ANN202
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: ANN001, ANN201
     """All equilibria of one game into ``roots``, ``slopes`` (of F) and ``firms`` (pF).
 
@@ -234,7 +240,10 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     (dropped; 0 unless the engine has a bug, which the caller then reports).
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
-    if (SA - VA) * (WA - a) * (VB - CB) <= 0.0:
+    # The direction of F from signs, not from the product of the differences: that
+    # underflows to 0 for payoffs of order 1e-110 (same game, smaller units) and would
+    # send a rising F down the one-root path.
+    if _sign(SA - VA) * _sign(WA - a) * _sign(VB - CB) <= 0.0:
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
         root, value, firm = _polish(0.0, 1.0, g0, g1, *args)
