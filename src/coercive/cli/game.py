@@ -44,10 +44,13 @@ def solve(
         for _, row in table.iterrows()
     ]
     if as_json:
+        # allow_nan=False: the engine certifies every root and refuses games outside its
+        # range, so a NaN here would be a bug; fail loudly rather than print invalid JSON.
         json.dump(
             {"payoffs": payoffs, "sigma": sigma, "select": select, "equilibria": rows},
             sys.stdout,
             indent=2,
+            allow_nan=False,
         )
         sys.stdout.write("\n")
         return

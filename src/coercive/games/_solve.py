@@ -8,7 +8,8 @@ model: ``F`` is monotone. ``c*`` is monotone in ``pR`` (direction ``sign(VA − 
 ratio of the two normal order statistics); and B's response falls in ``pF`` when
 ``VB > CB``. Hence
 
-* if ``(SA − VA)(WA − a)(VB − CB) <= 0``, ``F`` never increases, ``g`` is strictly
+* if ``(SA − VA)(WA − a)(VB − CB) <= 0`` (judged by the factors' signs), ``F`` never
+  increases, ``g`` is strictly
   increasing and there is exactly one equilibrium, found by bracketing on [0, 1];
 * otherwise ``F`` increases and several equilibria are possible. Every root lies in
   ``[F(0), F(1)]`` (a root is its own image), which brackets one: it is polished, and
@@ -48,6 +49,35 @@ MAX_ROOTS = 16
 _STACK = 256
 _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
+# The certificate every returned root must pass (issue 11): a relative residual, or a
+# sign change of p − F(p) within a relative width (see :func:`certified`).
+_CERTIFY_RESIDUAL = 1e-10
+_CERTIFY_WIDTH = 1e-9
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _next_point(lo, hi, glo, ghi, newton, bisect):  # noqa: ANN001, ANN202
+    """The next trial point strictly inside (lo, hi), or NaN when none is left.
+
+    ``bisect`` forces a (geometric, while the bracket spans orders of magnitude) bisection
+    step: the safeguard that bounds the iteration count whatever Newton and regula falsi do.
+    """
+    mid = lo + 0.5 * (hi - lo)
+    if not (lo < mid < hi):
+        return math.nan  # lo and hi are adjacent floats
+    if not bisect and lo < newton < hi:
+        return newton
+    if lo > 0.0 and hi > (4.0 if bisect else 1e3) * lo:
+        x = math.sqrt(lo) * math.sqrt(hi)
+        return x if lo < x < hi else mid
+    if lo == 0.0 and hi < 1e-3:
+        # Roots near 0 can be as small as 1e-300: step down by orders of magnitude.
+        x = hi * 1e-3
+        return x if x > 0.0 else mid
+    if bisect:
+        return mid
+    x = (lo * ghi - hi * glo) / (ghi - glo)
+    return x if lo < x < hi else mid
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -55,35 +85,34 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     """Root of g = p − F(p) in [lo, hi], where g(lo), g(hi) differ in sign or one is 0.
 
     Returns (root, F(root), pF(root)); the last two come free from the final evaluation.
+    The bracket is kept throughout, and the iteration ends only at a point with
+    ``|g| <= 1e-13·p`` or at a bracket of adjacent floats (then its end with the smaller
+    ``|g|``): it never returns the best of a failed search. Newton (analytic slope) and
+    Illinois steps are tried first; whenever two steps in a row failed to halve the
+    bracket, the next one bisects, so the iteration count is bounded by about three
+    times that of bisection (≈ 60 steps over [0, 1], ≈ 200 from 1e-300).
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
     if glo == 0.0 or ghi == 0.0:
         x = lo if glo == 0.0 else hi
         value, firm = response_and_firmness(x, *args)
         return x, value, firm
-    best = math.nan
-    gbest = math.inf
-    value_best = math.nan
-    firm_best = math.nan
     kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
     newton = math.nan  # Newton's proposal from the last point, when it has one
-    for _ in range(400):
-        if hi - lo <= 2.2e-16 * hi or hi <= 1e-300:
-            break
-        if lo < newton < hi:
-            x = newton
-        elif lo > 0.0 and hi > 1e3 * lo:
-            x = math.sqrt(lo) * math.sqrt(hi)
-        elif lo == 0.0 and hi < 1e-3:
-            x = hi * 1e-3
+    width_one_ago = math.inf  # bracket widths before the last step and the one before
+    width_two_ago = math.inf
+    for _ in range(2000):
+        width = hi - lo
+        bisect = width > 0.5 * width_two_ago
+        if bisect:
+            width_one_ago = width_two_ago = math.inf  # two free steps after this one
         else:
-            x = (lo * ghi - hi * glo) / (ghi - glo)
-            if not (lo < x < hi):
-                x = 0.5 * (lo + hi)
+            width_one_ago, width_two_ago = width, width_one_ago
+        x = _next_point(lo, hi, glo, ghi, newton, bisect)
+        if math.isnan(x):
+            break
         value, firm = response_and_firmness(x, *args)
         gx = x - value
-        if abs(gx) < gbest:
-            best, gbest, value_best, firm_best = x, abs(gx), value, firm
         if gx == 0.0 or abs(gx) <= _TOL * x:
             return x, value, firm
         if (gx < 0.0) == (glo < 0.0):
@@ -100,11 +129,36 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
         # stays inside the bracket; otherwise the next step is Illinois (or geometric).
         slope = response_slope(x, firm, *args)
         newton = x - gx / (1.0 - slope)
-    if math.isnan(best):  # the bracket was already at float resolution
-        x = lo if abs(glo) < abs(ghi) else hi
-        value, firm = response_and_firmness(x, *args)
-        return x, value, firm
-    return best, value_best, firm_best
+    # Adjacent floats (or, never seen, the iteration cap): a verified sign change; report
+    # the end nearer the diagonal, evaluated afresh (Illinois may have halved its g).
+    value_lo, firm_lo = response_and_firmness(lo, *args)
+    value_hi, firm_hi = response_and_firmness(hi, *args)
+    if abs(lo - value_lo) <= abs(hi - value_hi):
+        return lo, value_lo, firm_lo
+    return hi, value_hi, firm_hi
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def certified(root, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
+    """Whether ``root`` is an equilibrium by a check independent of the search.
+
+    ``value`` is F(root) from an evaluation at ``root`` itself (``firm``, pF there, is
+    unused but kept for callers). Certified if the residual is small,
+    ``|root − F(root)| <= 1e-10·max(root, F(root))`` (0 at root = F(root) = 0), or if
+    ``g = p − F(p)`` changes sign (or vanishes) between ``root·(1 ∓ 5e-10)`` — an
+    interval of relative width 1e-9, widened to ±1e-300 below 1e-291 where floats are
+    too coarse for it — with both ends evaluated afresh here.
+    """
+    if not (math.isfinite(root) and math.isfinite(value)) or root < 0.0 or root > 1.0:
+        return False
+    if abs(root - value) <= _CERTIFY_RESIDUAL * max(root, value):
+        return True
+    half = max(0.5 * _CERTIFY_WIDTH * root, 1e-300)
+    lo = max(root - half, 0.0)
+    hi = min(root + half, 1.0)
+    glo = lo - response(lo, SA, VA, CB, WA, WB, a, VB, sigma)
+    ghi = hi - response(hi, SA, VA, CB, WA, WB, a, VB, sigma)
+    return (glo <= 0.0 <= ghi) or (ghi <= 0.0 <= glo)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -121,6 +175,22 @@ def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, A
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
+    """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
+    for k in range(count):
+        # The same root reached again from a cell beside it (F's rounding noise can flip
+        # the sign of p − F(p) just outside the certified interval): keep it once.
+        if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root) + 2e-300:
+            return count, rejected
+    if not certified(root, value, firm, *args):
+        return count, rejected + 1
+    roots[count] = root
+    firms[count] = firm
+    slopes[count] = _slope(root, value, firm, *args)
+    return count + 1, rejected
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     """Push the cell [lo, hi] with F(lo), F(hi) onto ``cells`` (rows lo, hi, flo, fhi)."""
     cells[0, top] = lo
@@ -131,13 +201,14 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push_sides(cells, top, root, gap, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
-    """Push the parts of [lo, hi] more than ``gap`` away from ``root``; returns the new top.
+def _push_sides(cells, top, root, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
+    """Push the parts of [lo, hi] beside ``root`` (all but its certified interval).
 
-    Any other root must lie at least half a resolution (``gap``) away from this one; a
-    root at exactly 0 (where the relative resolution vanishes) is stepped past by 1e-300.
+    Only the interval of relative width 1e-9 that certifies the root is left out (±1e-300
+    near 0), so a second root close to this one — say one near p = 1 where F jumps from
+    0 to 1 within 1e-4 — still shows as a sign change at a cell's end.
     """
-    gap = max(gap, 1e-300)
+    gap = max(_CERTIFY_WIDTH * root, 1e-300)
     if root + gap < hi:
         top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
     if root - gap > lo:
@@ -157,18 +228,26 @@ def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _sign(x):  # noqa: ANN001, ANN202
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: ANN001, ANN201
     """All equilibria of one game into ``roots``, ``slopes`` (of F) and ``firms`` (pF).
 
-    Returns their number.
+    Returns their number and the number of polished points that failed certification
+    (dropped; 0 unless the engine has a bug, which the caller then reports).
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
-    if (SA - VA) * (WA - a) * (VB - CB) <= 0.0:
+    # The direction of F from signs, not from the product of the differences: that
+    # underflows to 0 for payoffs of order 1e-110 (same game, smaller units) and would
+    # send a rising F down the one-root path.
+    if _sign(SA - VA) * _sign(WA - a) * _sign(VB - CB) <= 0.0:
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
-        roots[0], value, firms[0] = _polish(0.0, 1.0, g0, g1, *args)
-        slopes[0] = _slope(roots[0], value, firms[0], *args)
-        return 1
+        root, value, firm = _polish(0.0, 1.0, g0, g1, *args)
+        return _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
     # F << p, e.g. F ~ 1e-54 at p = 1e-30). The sign of g is exact from p vs F.
@@ -186,12 +265,9 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     if lo - flo > 0.0 or hi - fhi < 0.0:
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
-    root, value, firms[0] = _polish(lo, hi, lo - flo, hi - fhi, *args)
-    roots[0] = root
-    slopes[0] = _slope(root, value, firms[0], *args)
-    count = 1
-    gap = 0.5 * _MIN_WIDTH * min(1.0, 10.0 * root)
-    top = _push_sides(cells, 0, root, gap, lo, hi, flo, fhi, args)
+    root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
+    count, rejected = _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+    top = _push_sides(cells, 0, root, lo, hi, flo, fhi, args)
 
     while top > 0:
         top -= 1
@@ -208,12 +284,10 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         if _sign_change(glo, ghi, lo):
             if count == MAX_ROOTS:
                 continue
-            root, value, firms[count] = _polish(lo, hi, glo, ghi, *args)
-            roots[count] = root
-            slopes[count] = _slope(root, value, firms[count], *args)
-            count += 1
+            root, value, firm = _polish(lo, hi, glo, ghi, *args)
+            count, rejected = _keep(root, value, firm, args, roots, slopes, firms, count, rejected)
             if not small:  # search the rest of the cell
-                top = _push_sides(cells, top, root, 0.5 * resolution, lo, hi, flo, fhi, args)
+                top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
         elif small:
             continue
         elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
@@ -234,25 +308,27 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
     roots[:count] = roots[:count][order]
     slopes[:count] = slopes[:count][order]
     firms[:count] = firms[:count][order]
-    return count
+    return count, rejected
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
     """Solve every game (1-d float arrays of equal length).
 
-    Returns ``counts`` and, in ``MAX_ROOTS`` columns of which the first ``counts[i]``
-    are defined (the rest is scratch), B's resistance ``pR``, the slope of ``F`` there,
-    and A's challenge and firmness probabilities.
+    Returns ``counts``, ``rejected`` (per game, polished points that failed
+    certification: 0 unless there is a bug) and, in ``MAX_ROOTS`` columns of which the
+    first ``counts[i]`` are defined (the rest is scratch), B's resistance ``pR``, the
+    slope of ``F`` there, and A's challenge and firmness probabilities.
     """
     n = SA.shape[0]
     counts = np.zeros(n, dtype=np.int64)
+    rejected = np.zeros(n, dtype=np.int64)
     roots = np.empty((n, MAX_ROOTS))
     slopes = np.empty((n, MAX_ROOTS))
     challenges = np.empty((n, MAX_ROOTS))
     firms = np.empty((n, MAX_ROOTS))
     for i in prange(n):
-        count = solve_one(
+        count, rejected[i] = solve_one(
             SA[i],
             VA[i],
             CB[i],
@@ -269,7 +345,7 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
         for k in range(count):
             c = threshold(roots[i, k], SA[i], VA[i])
             challenges[i, k] = challenge(c, WA[i], a[i], sigma[i])
-    return counts, roots, slopes, challenges, firms
+    return counts, rejected, roots, slopes, challenges, firms
 
 
 @njit(cache=True, error_model="numpy")

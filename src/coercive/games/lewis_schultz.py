@@ -42,7 +42,9 @@ import math
 import numpy as np
 from numba import njit
 
-from coercive._errors import InputError, finite_array
+from coercive._errors import InputError
+from coercive.games._inputs import check_range
+from coercive.games._inputs import real_array as finite_array
 from coercive.games._lazy import lazy_vectorize
 from coercive.games._normal import either_clears, firm_share, firm_share_slope, ndtr
 
@@ -282,19 +284,19 @@ def best_response(
     VB: object,
     sigma: object = 1.0,
 ) -> np.ndarray:
-    """``F(pR)``: B's resistance when A best-responds to ``pR``; equilibria solve ``pR = F(pR)``."""
-    return _quiet(
-        _response_ufunc,
-        _probability("resist", resist),
-        finite_array("SA", SA),
-        finite_array("VA", VA),
-        finite_array("CB", CB),
-        finite_array("WA", WA),
-        finite_array("WB", WB),
-        finite_array("a", a),
-        finite_array("VB", VB),
-        _sigma(sigma),
-    )
+    """``F(pR)``: B's resistance when A best-responds to ``pR``; equilibria solve ``pR = F(pR)``.
+
+    Payoffs must lie within the engine's range, ``|payoff| <= 1e150·sigma``.
+    """
+    payoffs = [
+        finite_array(name, value)
+        for name, value in zip(
+            ("SA", "VA", "CB", "WA", "WB", "a", "VB"), (SA, VA, CB, WA, WB, a, VB), strict=True
+        )
+    ]
+    scale = _sigma(sigma)
+    check_range(*payoffs, scale)
+    return _quiet(_response_ufunc, _probability("resist", resist), *payoffs, scale)
 
 
 def outcome_probabilities(challenge: object, resist: object, firm: object) -> dict[str, np.ndarray]:

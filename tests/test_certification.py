@@ -1,0 +1,346 @@
+"""Issue 11 §1: no wrong equilibrium ever leaves the engine, and no NaN for finite input.
+
+The independent oracle is mpmath at 20 digits: F is re-derived here from the model (the
+orthant integrals by quadrature), not from the engine's code. The large seeded run checks
+every reported root with the engine's own F by a sign change, as the issue did.
+Run time: about 15 s without the slow test; the slow test about 20–60 s on 2 busy cores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coercive.games import CrisisGame
+from coercive.games import lewis_schultz as ls
+
+PAYOFF_NAMES = ("SA", "VA", "CB", "WA", "WB", "a", "VB")
+DPS = 20
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    # This checkout's package, whatever is installed.
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    return subprocess.run(
+        [sys.executable, "-m", "coercive", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+# --- the oracle ----------------------------------------------------------------------
+
+
+def _ncdf(x: mpmath.mpf) -> mpmath.mpf:
+    # mpmath's erfc overflows for |x| beyond ~1e150; there Φ is 1 or its Mills-ratio
+    # asymptote φ(x)/|x| to far more digits than DPS.
+    if x > 1e8:
+        return mpmath.mpf(1)
+    if x < -1e8:
+        return mpmath.npdf(x) / -x
+    return mpmath.ncdf(x)
+
+
+def _orthant_scaled(z0: mpmath.mpf, delta: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """(J, s) with P(Z >= z0, W <= Z + delta) = J·e^{−s}, Z, W independent N(0, 1).
+
+    By quadrature in t = z − z0, with e^{−z0²/2} taken out for z0 > 0 (so far-tail
+    integrals keep their digits) and break points where the integrand changes: on the
+    scale 1/z0 near t = 0, and around the mode −delta/2 of φ(z)Φ(z + delta).
+    """
+    if z0 == mpmath.inf:
+        return mpmath.mpf(0), mpmath.mpf(0)
+    if z0 == -mpmath.inf:
+        return _ncdf(delta / mpmath.sqrt(2)), mpmath.mpf(0)
+    scale = z0 * z0 / 2 if z0 > 0 else mpmath.mpf(0)
+
+    def integrand(t: mpmath.mpf) -> mpmath.mpf:
+        log_density = -z0 * t - t * t / 2 if z0 > 0 else -((z0 + t) ** 2) / 2
+        return mpmath.exp(log_density) / mpmath.sqrt(2 * mpmath.pi) * _ncdf(z0 + t + delta)
+
+    near = [mpmath.mpf(k) / max(abs(z0), 1) for k in (0.5, 4, 32)]
+    mode = max(-delta / 2 - z0, mpmath.mpf(0))
+    around = [mode + k for k in (-4, 0, 4)] if mode > 0 else [mpmath.mpf(8)]
+    points = sorted({mpmath.mpf(0), *(t for t in near + around if t > 0)})
+    return mpmath.quad(integrand, [*points, mpmath.inf]), scale
+
+
+def oracle_F(p: float | mpmath.mpf, game: dict[str, float], sigma: float = 1.0) -> mpmath.mpf:
+    """F(p) = Φ((WB − VB)/σ + (VB − CB)/(σ pF)), pF = N/(N + M), at DPS digits."""
+    with mpmath.workdps(DPS):
+        SA, VA, CB, WA, WB, a, VB = (mpmath.mpf(game[name]) for name in PAYOFF_NAMES)
+        s = mpmath.mpf(sigma)
+        p = mpmath.mpf(p)
+        if p == 0:
+            c = mpmath.inf if SA > VA else (-mpmath.inf if SA < VA else VA)
+        else:
+            c = VA + (SA - VA) / p
+        delta = (WA - a) / s
+        firm, firm_scale = _orthant_scaled((c - WA) / s, delta)
+        back, back_scale = _orthant_scaled((c - a) / s, -delta)
+        if firm == 0 and back == 0:
+            share = mpmath.mpf(1) if delta > 0 else mpmath.mpf(0) if delta < 0 else mpmath.mpf(0.5)
+        elif back == 0:
+            share = mpmath.mpf(1)
+        else:
+            share = firm / (firm + back * mpmath.exp(firm_scale - back_scale))
+        if share == 0:
+            if VB == CB:
+                return _ncdf((WB - VB) / s)
+            return mpmath.mpf(1) if VB > CB else mpmath.mpf(0)
+        return _ncdf((WB - VB) / s + (VB - CB) / (s * share))
+
+
+def oracle_certifies(root: float, game: dict[str, float], sigma: float = 1.0) -> bool:
+    """The issue's certificate, by the oracle: residual <= 1e-10 or a sign change of
+    p − F(p) within relative width 1e-9 around ``root``."""
+    with mpmath.workdps(DPS):
+        if abs(root - oracle_F(root, game, sigma)) <= 1e-10 * max(root, 1e-300):
+            return True
+        lo = max(root * (1 - 5e-10), 0.0)
+        hi = min(root * (1 + 5e-10) if root > 0 else 1e-300, 1.0)
+        g_lo = lo - oracle_F(lo, game, sigma)
+        g_hi = hi - oracle_F(hi, game, sigma)
+        return bool(g_lo * g_hi <= 0)
+
+
+# --- the reproductions in the issue ----------------------------------------------------
+
+TAIL_PATH = dict(SA=0.0056, VA=-0.0064, CB=0.0024, WA=0.033, WB=-3.96, a=0.085, VB=0.064)
+NEAR_ONE = dict(SA=0.044, VA=496, CB=-0.006, WA=-2.36, WB=7.59, a=-0.076, VB=-0.149)
+
+
+@pytest.mark.parametrize(
+    ("game", "bracket", "wrong"),
+    [
+        (TAIL_PATH, (2.8e-4, 3.0e-4), 0.0025357),  # reported 0.0025357 (F there 5.2e-5)
+        (NEAR_ONE, (0.998, 0.9986), 0.996919),  # reported 0.996919 (F there 0.9999963)
+    ],
+)
+def test_issue_games_return_the_oracles_only_equilibrium(
+    game: dict[str, float], bracket: tuple[float, float], wrong: float
+) -> None:
+    eq = CrisisGame(**game).equilibria()
+    assert len(eq) == 1  # (SA − VA)(WA − a)(VB − CB) <= 0: F never rises, one root
+    got = float(eq["pR"].iloc[0])
+    assert bracket[0] < got < bracket[1]  # where a 60-digit evaluation put it (the issue)
+    assert oracle_certifies(got, game)  # within relative 5e-10 of the oracle's root
+    assert abs(wrong - oracle_F(wrong, game)) > 1e-3  # and the old answer was no root
+
+
+def test_issue_game_through_the_cli_reports_the_right_root() -> None:
+    args = [f"--{name}={value}" for name, value in TAIL_PATH.items()]
+    result = cli("game", "solve", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["equilibria"]
+    assert len(rows) == 1 and oracle_certifies(rows[0]["pR"], TAIL_PATH)
+
+
+def test_tiny_sigma_is_refused_by_name_not_answered_with_nan() -> None:
+    game = dict(SA=0.0, VA=1.0, CB=-0.2, WA=-1.9, WB=0.0, a=0.07, VB=0.2)
+    with pytest.raises(ValueError, match=r"/sigma must be at most 1e\+150") as info:
+        CrisisGame(**game, sigma=1e-160)
+    assert len(str(info.value)) <= 300
+    args = [f"--{name}={value}" for name, value in game.items()]
+    for select in ("all", "stable"):
+        result = cli("game", "solve", *args, "--sigma=1e-160", "--json", f"--select={select}")
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert "1e+150" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_payoffs_scaled_with_a_tiny_sigma_are_solved_not_refused() -> None:
+    # The range is a ratio: the same game in units 1e-200 is the same game.
+    rng = np.random.default_rng(3)
+    values = rng.uniform(-3, 3, (2000, 7))
+    unit = 1e-200
+    small = CrisisGame(**dict(zip(PAYOFF_NAMES, values.T * unit, strict=True)), sigma=unit)
+    plain = CrisisGame(**dict(zip(PAYOFF_NAMES, values.T, strict=True)))
+    a, b = small.equilibria(), plain.equilibria()
+    assert len(a) == len(b)
+    np.testing.assert_allclose(a["pR"], b["pR"], rtol=1e-6, atol=1e-12)
+    # "stable" keeps every game: none drops out through a NaN slope.
+    assert len(small.equilibria("stable")) == 2000
+
+
+def _large_payoff_games(n: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    # The regime of the issue's 9-equilibrium game: payoffs 1e4–1e5, σ = 6e-5.
+    rng = np.random.default_rng(seed)
+    values = rng.choice([-1.0, 1.0], (n, 7)) * 10.0 ** rng.uniform(4, 5, (n, 7))
+    return dict(zip(PAYOFF_NAMES, values.T, strict=True)), np.full(n, 6e-5)
+
+
+def test_no_root_where_F_is_flat_at_zero_or_one() -> None:
+    payoffs, sigma = _large_payoff_games(20_000, seed=11)
+    eq = CrisisGame(**payoffs, sigma=sigma).equilibria()
+    bad = uncertified(eq, payoffs, sigma)
+    assert not bad.any(), eq[bad].head()
+    # F exactly 0 or 1 at a root means the root is exactly 0 or 1.
+    F = best_response_at(eq, payoffs, sigma)
+    flat = (F == 0.0) | (F == 1.0)
+    assert np.all(eq["pR"].to_numpy()[flat] == F[flat])
+    per_game = np.bincount(eq["game"], minlength=20_000)
+    assert np.all(per_game % 2 == 1)
+
+
+def test_a_handful_of_large_payoff_roots_pass_the_oracle() -> None:
+    payoffs, sigma = _large_payoff_games(200, seed=12)
+    eq = CrisisGame(**payoffs, sigma=sigma).equilibria()
+    for _, row in eq.sample(12, random_state=0).iterrows():
+        game = {name: float(payoffs[name][int(row["game"])]) for name in PAYOFF_NAMES}
+        assert oracle_certifies(float(row["pR"]), game, 6e-5), (game, row["pR"])
+
+
+# --- the certificate, with the engine's own F (as the issue measured) -------------------
+
+
+def best_response_at(eq, payoffs, sigma) -> np.ndarray:  # noqa: ANN001
+    g = eq["game"].to_numpy()
+    return ls.best_response(eq["pR"].to_numpy(), *(payoffs[k][g] for k in PAYOFF_NAMES), sigma[g])
+
+
+def uncertified(eq, payoffs, sigma) -> np.ndarray:  # noqa: ANN001
+    """Roots failing |p − F(p)| <= 1e-10·p or a sign change within relative width 2e-9."""
+    g = eq["game"].to_numpy()
+    args = [payoffs[k][g] for k in PAYOFF_NAMES] + [sigma[g]]
+    root = eq["pR"].to_numpy()
+    lo = np.maximum(root * (1 - 1e-9), 0.0)
+    hi = np.minimum(np.where(root > 0, root * (1 + 1e-9), 1e-300), 1.0)
+    residual = root - ls.best_response(root, *args)
+    g_lo = lo - ls.best_response(lo, *args)
+    g_hi = hi - ls.best_response(hi, *args)
+    ok = (np.abs(residual) <= 1e-10 * root) | (residual == 0) | (g_lo * g_hi <= 0)
+    return ~ok
+
+
+def random_games(n: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Payoffs of random sign and magnitude 1e-3..1e3 (log-uniform), σ in 1e-3..1e3."""
+    rng = np.random.default_rng(seed)
+    values = rng.choice([-1.0, 1.0], (n, 7)) * 10.0 ** rng.uniform(-3, 3, (n, 7))
+    sigma = 10.0 ** rng.uniform(-3, 3, n)
+    return dict(zip(PAYOFF_NAMES, values.T, strict=True)), sigma
+
+
+def assert_certified(payoffs: dict[str, np.ndarray], sigma: np.ndarray) -> None:
+    n = sigma.size
+    eq = CrisisGame(**payoffs, sigma=sigma).equilibria()
+    bad = uncertified(eq, payoffs, sigma)
+    assert not bad.any(), eq[bad].head()
+    values = eq[["pC", "pR", "pF", "SQ", "CD", "SF", "BD", "slope"]].to_numpy()
+    assert np.all(np.isfinite(values))
+    per_game = np.bincount(eq["game"], minlength=n)
+    assert np.all(per_game % 2 == 1)  # g(0) <= 0 <= g(1): an odd number of crossings
+
+
+def test_certification_of_20_000_random_games() -> None:
+    assert_certified(*random_games(20_000, seed=2))
+
+
+@pytest.mark.slow
+def test_certification_of_a_million_random_games() -> None:
+    # Issue 11: 10⁶ seeded games, magnitudes 1e-3..1e3, σ 1e-3..1e3 (54 wrong roots per
+    # million before the fix). Solved in chunks to bound memory.
+    payoffs, sigma = random_games(1_000_000, seed=11)
+    for lo in range(0, 1_000_000, 250_000):
+        chunk = {k: v[lo : lo + 250_000] for k, v in payoffs.items()}
+        assert_certified(chunk, sigma[lo : lo + 250_000])
+
+
+magnitude = st.floats(-3.0, 3.0).map(lambda e: 10.0**e)
+signed = st.tuples(st.sampled_from([-1.0, 1.0]), magnitude).map(lambda t: t[0] * t[1])
+
+
+@settings(max_examples=6, deadline=None)
+@given(values=st.lists(signed, min_size=7, max_size=7), sigma=magnitude, pick=st.integers(0, 15))
+def test_a_root_passes_the_oracle(values: list[float], sigma: float, pick: int) -> None:
+    # Few examples: the 20-digit oracle costs ~0.3 s per evaluation of F.
+    game = dict(zip(PAYOFF_NAMES, values, strict=True))
+    roots = CrisisGame(**game, sigma=sigma).equilibria()["pR"].to_numpy()
+    assert len(roots) % 2 == 1
+    root = float(roots[pick % len(roots)])
+    assert oracle_certifies(root, game, sigma), root
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e300, 1e300, allow_nan=False), min_size=7, max_size=7),
+    sigma=st.floats(1e-300, 1e300),
+)
+def test_finite_input_gives_an_answer_or_a_value_error(values: list[float], sigma: float) -> None:
+    game = dict(zip(PAYOFF_NAMES, values, strict=True))
+    try:
+        eq = CrisisGame(**game, sigma=sigma).equilibria()
+    except ValueError as exc:
+        message = str(exc)
+        assert len(message) <= 300 and "\n" not in message
+        assert max(abs(v) for v in values) > 1e150 * sigma or "certified" in message
+        return
+    probabilities = eq[["pC", "pR", "pF", "SQ", "CD", "SF", "BD"]].to_numpy()
+    assert len(eq) % 2 == 1
+    assert np.all(np.isfinite(probabilities)) and np.all(np.isfinite(eq["slope"]))
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+# --- input types (issue 11 §2, for CrisisGame) ------------------------------------------
+
+BASE = dict(SA=0.0, VA=1.0, CB=0.0, WA=-1.9, WB=-2.9, a=-1.2, VB=1.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (10**400, ValueError),
+        ([1.0, 10**400], ValueError),
+        ("0.5", TypeError),
+        (b"1", TypeError),
+        (True, TypeError),
+        (np.array([True, False]), TypeError),
+        (np.datetime64("2020-01-01"), TypeError),
+        (np.timedelta64(3, "D"), TypeError),
+        (0.5 + 1j, TypeError),
+        (np.array([0.5 + 0j]), TypeError),
+        (np.ma.masked_array([0.0, 1.0], mask=[False, True]), TypeError),
+        (np.arange(200_001).astype(str), TypeError),
+        ([0.5, "x"], TypeError),
+        (None, TypeError),
+        (float("nan"), ValueError),
+        (np.full(200_001, np.inf), ValueError),
+    ],
+)
+def test_payoff_types_are_refused_in_one_short_line(value: object, error: type) -> None:
+    with pytest.raises(error) as info:
+        CrisisGame(**{**BASE, "SA": value})
+    message = str(info.value)
+    assert message.startswith("SA: ")
+    assert len(message) <= 300 and "\n" not in message
+
+
+def test_accepted_numeric_types() -> None:
+    from fractions import Fraction
+
+    unmasked = np.ma.masked_array([0.0, 0.1])
+    for value in (0, np.int32(0), np.float32(0.0), [0, 0.1], unmasked, Fraction(1, 10), 2**70):
+        game = CrisisGame(**{**BASE, "SA": value})
+        assert np.all(np.isfinite(game.SA))
+    assert CrisisGame(**{**BASE, "SA": 2**70}).SA[0] == math.ldexp(1.0, 70)
+
+
+def test_the_range_message_names_the_field_and_the_game() -> None:
+    VB = np.array([1.0, 1.0, 1e160])
+    with pytest.raises(ValueError, match=r"VB: .*game 2 has VB = 1e\+160"):
+        CrisisGame(**{**BASE, "VB": VB})
+    with pytest.raises(ValueError, match="1e\\+150"):
+        ls.best_response(0.5, *BASE.values(), sigma=1e-155)
