@@ -90,10 +90,13 @@ def _design_derivatives(
     return d_resist, d_firm
 
 
-def best_response_jacobians(
+def best_response_slopes(
     likelihood: PseudoLikelihood, theta: np.ndarray
-) -> BestResponseJacobians:
-    """Analytic Ψ_θ, Ψ_P and ∇²_θP Q at ``theta`` and the likelihood's beliefs."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Analytic Ψ_θ and Ψ_P at ``theta`` and the likelihood's beliefs.
+
+    Returns ``(∂Ψ_R/∂θ, ∂Ψ_F/∂θ, ∂Ψ_R/∂pF, ∂Ψ_F/∂pR)``, shapes ``(n, p), (n, p), (n,), (n,)``.
+    """
     design = likelihood.design
     resist, firm = likelihood.resist, likelihood.firm
     payoffs = payoff_values(theta, design)
@@ -121,6 +124,22 @@ def best_response_jacobians(
     # u and v both move with the threshold c = VA + (SA - VA)/pR.
     c_resist = -(payoffs["SA"] - payoffs["VA"]) / resist**2
     firm_resist = (slope_u + slope_v) * c_resist
+    return resist_theta, firm_theta, resist_firm, firm_resist
+
+
+def best_response_jacobians(
+    likelihood: PseudoLikelihood, theta: np.ndarray
+) -> BestResponseJacobians:
+    """Analytic Ψ_θ, Ψ_P and ∇²_θP Q at ``theta`` and the likelihood's beliefs."""
+    design = likelihood.design
+    resist, firm = likelihood.resist, likelihood.firm
+    payoffs = payoff_values(theta, design)
+    resist_theta, firm_theta, resist_firm, firm_resist = best_response_slopes(likelihood, theta)
+    d_u = likelihood.index_design("u")
+    d_v = likelihood.index_design("v")
+    d_z = likelihood.index_design("z")
+    c_resist = -(payoffs["SA"] - payoffs["VA"]) / resist**2
+    z_firm = (payoffs["CB"] - payoffs["VB"]) / firm**2
 
     # Mixed derivatives of the pseudo-score: the designs and the indices move with pR, pF.
     grad, hess = likelihood.index_derivatives(theta)
@@ -168,8 +187,7 @@ def belief_scores(likelihood: PseudoLikelihood, theta: np.ndarray) -> tuple[np.n
     ``∂z/∂pF = (CB - VB)/pF²``, so the chain rule through the index derivatives gives both.
     """
     payoffs = payoff_values(theta, likelihood.design)
-    grad, _ = likelihood.index_derivatives(theta)
-    g_u, g_v, g_z = grad
+    g_u, g_v, g_z = likelihood.index_gradients(theta)
     c_resist = -(payoffs["SA"] - payoffs["VA"]) / likelihood.resist**2
     z_firm = (payoffs["CB"] - payoffs["VB"]) / likelihood.firm**2
     return (g_u + g_v) * c_resist, g_z * z_firm
