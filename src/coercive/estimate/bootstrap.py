@@ -6,7 +6,8 @@ row bootstrap and percentile intervals).
 API
 ---
 ``bootstrap_fit(refit, data, B, seed, n_jobs=2, progress=False) -> BootstrapResult``
-    ``refit(resampled_frame) -> EstimationResults`` is called on ``B`` data sets drawn from
+    ``refit(resampled_frame) -> EstimationResults`` (or any object with ``params``, a
+    Series, ``converged`` and ``notes``) is called on ``B`` data sets drawn from
     the rows of ``data`` with replacement (index reset to ``0..n-1``). The draws come from
     ``numpy.random.default_rng(seed)`` in the calling process, so the replicates do not
     depend on ``n_jobs``. Replicates run in ``n_jobs`` worker processes (joblib's loky
@@ -22,6 +23,7 @@ replicates it uses.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -92,7 +94,9 @@ class BootstrapResult:
     def summary_line(self) -> str:
         text = f"bootstrap: {self.B} replicates (seed {self.seed}), {self.n_ok} used"
         if self.failed:
-            counts = pd.Series(list(self.reasons.values())).value_counts()
+            # Group reasons by their wording, numbers masked ("last change 1e-06" etc.).
+            kinds = [re.sub(r"-?\d[\d.]*(e[-+]?\d+)?", "#", r) for r in self.reasons.values()]
+            counts = pd.Series(kinds).value_counts()
             parts = [f"{number} x {reason}" for reason, number in counts.items()]
             text += f", {self.failed} failed ({'; '.join(parts)})"
         return text

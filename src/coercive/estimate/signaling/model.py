@@ -27,10 +27,10 @@ WA, a) or all of B's (CB, WB, VB); such formulas are refused, as in sigInt.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -352,8 +352,9 @@ def fit_signaling(
         ``n_jobs`` processes, a progress bar if ``progress``); the result is
         ``extra["bootstrap"]`` (a ``BootstrapResult``: ``params``, ``failed``, ``reasons``,
         ``percentile_interval(alpha)``). NPL replicates start from the full-sample fixed
-        point (the fixed point does not depend on the start); PL replicates with the forest
-        refit the forest.
+        point (the fixed point does not depend on the start) and may take ``4 * npl_maxit``
+        iterations; PL replicates with the forest refit the forest. Replicates that fail
+        (do not converge) are counted, with reasons, in ``extra["bootstrap"]``.
     mle_starts
         ``method="mle"``: how many starting points (the NPL/CMLE estimate and random
         perturbations of it) the all-equilibria maximization uses.
@@ -487,22 +488,27 @@ def fit_signaling(
     params = pd.Series(theta, index=labels, dtype=float)
 
     if bootstrap:
-        sample = _bootstrap_frame(data, design, resist, firm, phat)
-        refit = functools.partial(
-            _refit_replicate,
-            formula=formula,
-            method=method,
-            fixed=fixed,
+        # Replicates resample rows of the parsed design (no formula parsing per replicate);
+        # NPL, CMLE and MLE replicates start from the full-sample beliefs and estimate, PL
+        # replicates condition on the given phat or refit the forest.
+        sample = pd.DataFrame({"position": np.arange(design.nobs)})
+        refit = _ArrayReplicate(
+            design=design,
+            payoff_design=payoff_design,
+            resist=resist if method != "pl" or phat is not None else None,
+            firm=firm if method != "pl" or phat is not None else None,
             start=theta,
-            phat=phat is not None or method != "pl",
+            method=method,
+            labels=labels,
             options={
-                "random_state": random_state,
-                "n_estimators": n_estimators,
-                "first_stage_clip": first_stage_clip,
-                "npl_maxit": npl_maxit,
+                # The NPL converges linearly: a replicate needing more than 25 iterations is
+                # slow, not failing, so replicates get 4 x npl_maxit; any still not converged
+                # are counted as failed.
+                "npl_maxit": 4 * npl_maxit,
                 "npl_tol": npl_tol,
-                "cov_type": cov_type,
                 "mle_starts": mle_starts,
+                "random_state": random_state,
+                "first_stage": first_stage_options,
             },
         )
         replicates = bootstrap_fit(
@@ -628,42 +634,67 @@ def _first_stage_covariance(
     return np.cov(draws, rowvar=False)
 
 
-def _bootstrap_frame(
-    data: pd.DataFrame,
-    design: DesignParts,
-    resist: np.ndarray,
-    firm: np.ndarray,
-    phat: object,
-) -> pd.DataFrame:
-    """The rows used, with the beliefs each replicate starts from (or conditions on)."""
-    frame = data.loc[design.index].copy()
-    if phat is not None:
-        resist, firm = _resolve_phat(phat, data, design)
-    frame[_PHAT_COLUMNS[0]] = resist
-    frame[_PHAT_COLUMNS[1]] = firm
-    return frame
+@dataclass(frozen=True)
+class _ReplicateFit:
+    """What a bootstrap replicate reports (the fields ``bootstrap_fit`` reads)."""
+
+    params: pd.Series
+    converged: bool
+    notes: tuple[str, ...]
 
 
-def _refit_replicate(
-    sample: pd.DataFrame,
-    *,
-    formula: str,
-    method: str,
-    fixed: Mapping[str, float] | None,
-    start: np.ndarray,
-    phat: bool,
-    options: dict[str, Any],
-) -> EstimationResults:
-    """One bootstrap replicate (module level, so worker processes can unpickle it)."""
-    return fit_signaling(
-        formula,
-        sample,
-        method=method,  # type: ignore[arg-type]
-        phat=_PHAT_COLUMNS if phat else None,
-        fixed=fixed,
-        start=start,
-        **options,
-    )
+@dataclass(frozen=True)
+class _ArrayReplicate:
+    """One bootstrap replicate on resampled rows of the parsed design (picklable)."""
+
+    design: DesignParts
+    payoff_design: PayoffDesign
+    resist: np.ndarray | None
+    firm: np.ndarray | None
+    start: np.ndarray
+    method: str
+    labels: list[str]
+    options: dict[str, Any]
+
+    def __call__(self, sample: pd.DataFrame) -> _ReplicateFit:
+        rows = sample["position"].to_numpy(dtype=int)
+        full = self.payoff_design
+        design = PayoffDesign(
+            tuple(matrix[rows] for matrix in full.matrices), full.fixed, full.counts[rows]
+        )
+        if self.resist is None or self.firm is None:  # PL with the forest: refit it
+            resist, firm = first_stage(
+                self.design, full.counts, rows=rows, **self.options["first_stage"]
+            )
+            resist, firm = resist[rows], firm[rows]
+        else:
+            resist, firm = self.resist[rows], self.firm[rows]
+        theta = self.start.copy()
+        if self.method == "pl":
+            _, fit = _pl_fit(design, resist, firm, theta)
+            theta, converged, notes = fit.theta, fit.converged, (fit.message,)
+        else:
+            theta, resist, firm, fit, npl_ok, _, notes_list = _npl(
+                design, resist, firm, theta, self.options["npl_maxit"], self.options["npl_tol"]
+            )
+            converged = npl_ok and fit.converged
+            notes = tuple(notes_list) or (fit.message,)
+            if self.method in ("cmle", "mle") and converged:
+                from coercive.estimate.signaling.equilibrium import fit_cmle, fit_mle
+
+                if self.method == "cmle":
+                    outcome = fit_cmle(design, theta, resist, firm)
+                else:
+                    outcome = fit_mle(
+                        design,
+                        theta,
+                        resist,
+                        firm,
+                        starts=self.options["mle_starts"],
+                        seed=self.options["random_state"],
+                    )
+                theta, converged, notes = outcome.theta, outcome.converged, (outcome.message,)
+        return _ReplicateFit(pd.Series(theta, index=self.labels), bool(converged), notes)
 
 
 def _covariance_frame(covariance: Covariance, labels: list[str]) -> pd.DataFrame:
