@@ -430,13 +430,14 @@ def fit_mle(
     starts: int = 5,
     seed: int | None = 12345,
     scale: float = 0.5,
+    maxiter: int = 500,
 ) -> EquilibriumFit:
     """Maximize ``Σ_i max_e ℓ_i(θ, e)`` from ``starts`` points, then polish by the CMLE.
 
     Starts: the given ``theta`` (the NPL fixed point), the CMLE from it, and ``starts - 2``
     perturbations of the CMLE by N(0, (scale·max(|θ|, 0.1))²) drawn with ``seed``.
     """
-    cmle = fit_cmle(design, theta, resist, firm, cov_type=cov_type)
+    cmle = fit_cmle(design, theta, resist, firm, cov_type=cov_type, maxiter=maxiter)
     rng = np.random.default_rng(seed)
     candidates = [np.asarray(theta, float), cmle.theta]
     spread = scale * np.maximum(np.abs(cmle.theta), 0.1)
@@ -463,6 +464,7 @@ def fit_mle(
         branches["pR"].to_numpy(dtype=float),
         branches["pF"].to_numpy(dtype=float),
         cov_type=cov_type,
+        maxiter=maxiter,
     )
     final_branches = best_branches(design, polished.theta)
     on_branch = np.abs(final_branches["pR"].to_numpy() - polished.resist) < 1e-6

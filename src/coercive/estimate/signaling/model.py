@@ -303,6 +303,7 @@ def fit_signaling(
     n_jobs: int = 2,
     progress: bool = False,
     mle_starts: int = 5,
+    cmle_maxiter: int = 500,
 ) -> EstimationResults:
     """Estimate the Lewis–Schultz game by PL or NPL (Crisman-Cox & Gibilisco 2021).
 
@@ -355,6 +356,8 @@ def fit_signaling(
         point (the fixed point does not depend on the start) and may take ``4 * npl_maxit``
         iterations; PL replicates with the forest refit the forest. Replicates that fail
         (do not converge) are counted, with reasons, in ``extra["bootstrap"]``.
+    cmle_maxiter
+        Iteration limit of the constrained solver (``"cmle"``, and the polish of ``"mle"``).
     mle_starts
         ``method="mle"``: how many starting points (the NPL/CMLE estimate and random
         perturbations of it) the all-equilibria maximization uses.
@@ -383,12 +386,9 @@ def fit_signaling(
     for name, value in (("first_stage_bootstrap", first_stage_bootstrap), ("bootstrap", bootstrap)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise InputError(f"{name}: expected a whole number >= 0, got {value!r}")
-    if (
-        isinstance(mle_starts, bool)
-        or not isinstance(mle_starts, (int, np.integer))
-        or mle_starts < 1
-    ):
-        raise InputError(f"mle_starts: expected a positive integer, got {mle_starts!r}")
+    for name, value in (("mle_starts", mle_starts), ("cmle_maxiter", cmle_maxiter)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InputError(f"{name}: expected a positive integer, got {value!r}")
     if method != "pl" and (first_stage_bootstrap or phat_cov is not None):
         raise InputError(
             "first_stage_bootstrap/phat_cov: only for method='pl' (the other estimators do "
@@ -465,7 +465,9 @@ def fit_signaling(
             if not converged:
                 notes.append("the NPL start did not converge; the constrained fit starts there")
             solver = fit_cmle if method == "cmle" else fit_mle
-            options = {} if method == "cmle" else {"starts": mle_starts, "seed": random_state}
+            options: dict[str, Any] = {"maxiter": cmle_maxiter}
+            if method == "mle":
+                options.update(starts=mle_starts, seed=random_state)
             outcome = solver(payoff_design, theta, resist, firm, cov_type=cov_type, **options)
             theta, resist, firm = outcome.theta, outcome.resist, outcome.firm
             converged = outcome.converged
