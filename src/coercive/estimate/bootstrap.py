@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,29 +36,44 @@ from coercive._errors import InputError, InputTypeError
 __all__ = ["BootstrapResult", "bootstrap_fit", "resample_indices"]
 
 
-@dataclass(frozen=True)
 class BootstrapResult:
-    """Estimates of ``B`` bootstrap replicates (immutable)."""
+    """Estimates of ``B`` bootstrap replicates (immutable: accessors return copies)."""
 
-    params: pd.DataFrame
-    reasons: dict[int, str] = field(default_factory=dict)
-    seed: int | None = None
-    estimate: pd.Series | None = None  # the full-sample estimate, for reference
+    __slots__ = ("_params", "_reasons", "seed")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", self.params.copy())
-        object.__setattr__(self, "reasons", dict(self.reasons))
+    def __init__(
+        self, params: pd.DataFrame, reasons: dict[int, str] | None = None, seed: int | None = None
+    ) -> None:
+        object.__setattr__(self, "_params", params.copy())
+        object.__setattr__(self, "_reasons", dict(reasons or {}))
+        object.__setattr__(self, "seed", seed)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"BootstrapResult is immutable; cannot set {name!r}")
 
     def __deepcopy__(self, memo: dict[int, Any]) -> BootstrapResult:
         return self  # immutable: every accessor returns a copy
 
+    def __reduce__(self) -> tuple[type[BootstrapResult], tuple[Any, ...]]:
+        return (type(self), (self._params, self._reasons, self.seed))
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """``B x k`` replicate estimates; a failed replicate is a row of NaN (a copy)."""
+        return self._params.copy()
+
+    @property
+    def reasons(self) -> dict[int, str]:
+        """``{replicate: why it failed}`` (a copy)."""
+        return dict(self._reasons)
+
     @property
     def B(self) -> int:  # noqa: N802 - the bootstrap's conventional name
-        return int(self.params.shape[0])
+        return int(self._params.shape[0])
 
     @property
     def failed(self) -> int:
-        return len(self.reasons)
+        return len(self._reasons)
 
     @property
     def n_ok(self) -> int:
@@ -67,7 +81,7 @@ class BootstrapResult:
 
     def successful(self) -> pd.DataFrame:
         """The replicates that succeeded (a copy)."""
-        return self.params.drop(index=list(self.reasons)).copy()
+        return self._params.drop(index=list(self._reasons))
 
     def cov(self) -> pd.DataFrame:
         """Sample covariance of the successful replicates (NaN with fewer than 2)."""
