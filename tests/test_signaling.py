@@ -35,6 +35,7 @@ from coercive.estimate.signaling.likelihood import (
     outcome_log_probabilities,
     payoff_values,
 )
+from coercive.estimate.signaling.model import COV_TYPE_NAMES
 from coercive.games import CrisisGame
 from coercive.games import lewis_schultz as ls
 from coercive.games._normal import log_orthant_ufunc
@@ -497,7 +498,20 @@ def test_bad_input_is_refused_by_name(
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"method": "mle"}, InputError, "method"),
+        ({"method": "mle2"}, InputError, "method"),
+        ({"cov_type": "sandwich"}, InputError, "cov_type"),
+        ({"bootstrap": -1}, InputError, "bootstrap"),
+        ({"bootstrap": 2.5}, InputError, "bootstrap"),
+        ({"method": "npl", "phat_cov": np.eye(600)}, InputError, "only for method='pl'"),
+        ({"method": "pl", "phat_cov": np.eye(5)}, InputError, "phat_cov: expected shape"),
+        ({"method": "pl", "phat_cov": np.full((600, 600), np.nan)}, InputError, "finite"),
+        (
+            {"method": "pl", "phat": ("x1", "x2"), "first_stage_bootstrap": 5},
+            InputError,
+            "random-forest first stage",
+        ),
+        ({"method": "cmle", "cmle_maxiter": 0}, InputError, "cmle_maxiter"),
+        ({"method": "mle", "mle_starts": 0}, InputError, "mle_starts"),
         ({"phat": (np.full(300, 0.5), np.full(300, 1.0))}, InputError, "strictly between"),
         ({"phat": (np.full(10, 0.5), np.full(10, 0.5))}, InputError, "one per data row"),
         ({"phat": ("nope", "x1")}, InputError, "unknown column 'nope'"),
@@ -698,3 +712,223 @@ def test_derivatives_stay_finite_when_the_threshold_is_huge(sign: float) -> None
     assert np.all(np.isfinite(gradient)) and np.all(np.isfinite(hessian))
     u, v, _ = likelihood.indices(theta)
     assert abs(u[0]) > 1e11 and abs(v[0]) > 1e11
+
+
+# --- covariances, first-stage correction, bootstrap (issue 10) -----------------------------
+
+
+def test_every_cov_type_gives_similar_errors_on_a_well_specified_model(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
+    # With the model true, the information equality makes OPG, Hessian and sandwich agree
+    # up to sampling noise; the summary names the one in use.
+    errors = {}
+    for cov_type in ("opg", "opg-implicit", "hessian", "robust"):
+        fit = fit_signaling(SIM_FORMULA, simulated, method="npl", cov_type=cov_type)
+        assert fit.covariance_type.endswith(COV_TYPE_NAMES[cov_type])
+        assert COV_TYPE_NAMES[cov_type] in fit.summary()
+        errors[cov_type] = fit.bse
+    frame = pd.DataFrame(errors)
+    assert np.all(np.isfinite(frame.to_numpy())) and np.all(frame.to_numpy() > 0)
+    ratio = frame.div(frame["hessian"], axis=0)
+    assert ratio.to_numpy().min() > 0.75 and ratio.to_numpy().max() < 1.33, ratio
+    assert simulated_fit.covariance_type.endswith(COV_TYPE_NAMES["opg"])  # the default
+
+
+def test_first_stage_correction_is_the_derivative_of_the_pl_estimate_in_phat(
+    simulated: pd.DataFrame,
+) -> None:
+    # Murphy–Topel: with phat_cov = σ² e_i e_iᵀ the added variance is σ² (dθ̂/dphat_i)²;
+    # dθ̂/dphat_i is checked by refitting the PL at perturbed beliefs.
+    rng = np.random.default_rng(1)
+    resist = rng.uniform(0.2, 0.8, len(simulated))
+    firm = rng.uniform(0.2, 0.8, len(simulated))
+    n = len(simulated)
+    base = fit_signaling(
+        SIM_FORMULA, simulated, method="pl", phat=(resist, firm), cov_type="hessian"
+    )
+    for position in (5, n + 17):  # one pR_hat, one pF_hat
+        variance = 1e-3
+        phat_cov = np.zeros((2 * n, 2 * n))
+        phat_cov[position, position] = variance
+        corrected = fit_signaling(
+            SIM_FORMULA,
+            simulated,
+            method="pl",
+            phat=(resist, firm),
+            cov_type="hessian",
+            phat_cov=phat_cov,
+        )
+        assert "first-stage correction" in corrected.covariance_type
+        added = corrected.cov_params().to_numpy() - base.cov_params().to_numpy()
+        step = 1e-5
+        moved = []
+        for sign in (1.0, -1.0):
+            r, f = resist.copy(), firm.copy()
+            (r if position < n else f)[position % n] += sign * step
+            moved.append(
+                fit_signaling(
+                    SIM_FORMULA, simulated, method="pl", phat=(r, f), start=base.params
+                ).params.to_numpy()
+            )
+        slope = (moved[0] - moved[1]) / (2 * step)
+        np.testing.assert_allclose(
+            added, variance * np.outer(slope, slope), atol=1e-3 * variance * np.max(slope**2)
+        )
+
+
+def test_first_stage_bootstrap_widens_pl_errors(simulated: pd.DataFrame) -> None:
+    naive = fit_signaling(SIM_FORMULA, simulated, method="pl", n_estimators=10)
+    corrected = fit_signaling(
+        SIM_FORMULA, simulated, method="pl", n_estimators=10, first_stage_bootstrap=8
+    )
+    np.testing.assert_allclose(corrected.params, naive.params)  # same point estimate
+    assert np.all(corrected.bse >= naive.bse) and np.any(corrected.bse > 1.05 * naive.bse)
+    assert "8 bootstrap refits of the forest" in corrected.covariance_type
+    assert not any("treat the first-stage phat as known" in note for note in corrected.notes)
+
+
+def test_bootstrap_refits_seeded_replicates_and_reports_them(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
+    fit = fit_signaling(SIM_FORMULA, simulated, method="npl", bootstrap=6, n_jobs=1)
+    replicates = fit.extra["bootstrap"]
+    assert list(replicates.params.columns) == list(fit.params.index)
+    assert replicates.B == 6 and replicates.n_ok + replicates.failed == 6
+    assert fit.extra["bootstrap replicates"] == 6
+    assert "bootstrap: 6 replicates" in fit.summary()
+    np.testing.assert_allclose(fit.params, simulated_fit.params)  # the estimate is unchanged
+    again = fit_signaling(SIM_FORMULA, simulated, method="npl", bootstrap=6, n_jobs=1)
+    pd.testing.assert_frame_equal(replicates.params, again.extra["bootstrap"].params)
+    # Replicate i is the NPL fit of resample i of the rows.
+    from coercive.estimate.bootstrap import resample_indices
+
+    rows = resample_indices(len(simulated), 6, 12345)[2]
+    direct = fit_signaling(
+        SIM_FORMULA,
+        simulated.iloc[rows].reset_index(drop=True),
+        method="npl",
+        phat=(
+            simulated_fit.extra["phat"]["PRhat"].to_numpy()[rows],
+            simulated_fit.extra["phat"]["PFhat"].to_numpy()[rows],
+        ),
+        npl_maxit=100,
+    )
+    np.testing.assert_allclose(replicates.params.iloc[2], direct.params, atol=1e-5)
+    interval = replicates.percentile_interval(0.05)
+    assert (interval["lower"] <= interval["upper"]).all()
+
+
+# --- CMLE and the all-equilibria MLE ----------------------------------------------------------
+
+
+def test_cmle_is_a_feasible_improvement_on_the_npl(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
+    fit = fit_signaling(SIM_FORMULA, simulated, method="cmle")
+    assert fit.converged
+    assert fit.llf >= simulated_fit.llf - 1e-6
+    assert fit.extra["max_abs_pR_minus_F"] < 1e-8
+    assert np.all(np.isfinite(fit.bse))
+    # On data simulated from the model the full-information and NPL estimates are close.
+    assert np.max(np.abs(fit.params - simulated_fit.params) / simulated_fit.bse) < 1.0
+
+
+def test_cmle_that_ends_infeasible_says_so() -> None:
+    from coercive.estimate.signaling.equilibrium import fit_cmle
+
+    data = _simulate(60, 50, seed=3)
+    design = parse_formula(SIM_FORMULA, data, PARTS)
+    payoffs = PayoffDesign(tuple(design.matrices()), (0.0,) * 7, design.outcome.astype(float))
+    far = np.full(len(data), 0.05)  # beliefs far from any equilibrium, one iteration allowed
+    outcome = fit_cmle(payoffs, SIM_TRUTH.to_numpy(), far, far, maxiter=1)
+    assert not outcome.converged
+    assert outcome.message.startswith("infeasible: the equilibrium constraints are violated")
+
+
+def test_mle_over_all_equilibria_reports_branches(simulated: pd.DataFrame) -> None:
+    cmle = fit_signaling(SIM_FORMULA, simulated, method="cmle")
+    fit = fit_signaling(SIM_FORMULA, simulated, method="mle", mle_starts=2)
+    assert fit.llf >= cmle.llf - 1e-6
+    assert isinstance(fit.extra["beats_cmle"], bool)
+    assert fit.extra["cmle_llf"] == pytest.approx(cmle.llf, abs=1e-6)
+    branches = fit.extra["branches"]
+    assert len(branches) == fit.nobs
+    assert set(branches.columns) >= {"n_equilibria", "equilibrium", "pR", "stable", "switched"}
+    assert (branches["equilibrium"] < branches["n_equilibria"]).all()
+    assert fit.extra["rows_switched_branch"] == int(branches["switched"].sum())
+
+
+def test_best_branch_is_the_best_fitting_equilibrium_of_a_game_with_three() -> None:
+    from coercive.estimate.signaling.equilibrium import all_equilibria, best_branches
+
+    # The documented three-equilibrium game (README), observed as mostly resisted.
+    frame = pd.DataFrame({"sq": [1, 1], "cd": [1, 1], "sf": [30, 1], "bd": [10, 1]})
+    terms = "sq + cd + sf + bd ~ 1 | 1 | 1 | 1 | 1 | 1 | 0"
+    design = parse_formula(terms, frame, PARTS)
+    payoffs = PayoffDesign(tuple(design.matrices()), (0.0,) * 6 + (1.0,), frame.to_numpy(float))
+    theta = np.array([0.0, 1.0, 0.0, -1.9, -2.85, -1.2])
+    table = all_equilibria(payoffs, theta)
+    assert (table.groupby("game").size() == 3).all()
+    best = best_branches(payoffs, theta)
+    for game, group in table.groupby("game"):
+        assert best.loc[game, "loglike"] == pytest.approx(group["loglike"].max())
+    # Each equilibrium's row log-likelihood is the counts against the engine's outcomes.
+    engine = CrisisGame(SA=0, VA=1, CB=0, WA=-1.9, WB=-2.85, a=-1.2, VB=1).equilibria()
+    engine = engine.sort_values("pR").reset_index(drop=True)
+    for game in (0, 1):
+        counts = frame.iloc[game].to_numpy(float)
+        expected = np.log(engine[["SQ", "CD", "SF", "BD"]].to_numpy()) @ counts
+        np.testing.assert_allclose(
+            table.loc[table["game"] == game, "loglike"].to_numpy(), expected, rtol=1e-9
+        )
+
+
+# --- prediction intervals ----------------------------------------------------------------------
+
+
+def test_delta_gradients_match_re_solved_equilibria(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
+    from coercive.estimate.signaling.intervals import PROBABILITIES, probability_gradients
+
+    design = parse_formula(SIM_FORMULA, simulated, PARTS)
+    payoffs = PayoffDesign(tuple(design.matrices()), (0.0,) * 7, design.outcome.astype(float))
+    theta = simulated_fit.params.to_numpy()
+    table = simulated_fit.predict()  # one equilibrium per row in this game
+    gradients = probability_gradients(payoffs, theta, table["pR"].to_numpy())
+    step = 1e-6
+    for j in (0, 3, 7):
+        moved = []
+        for sign in (1.0, -1.0):
+            params = simulated_fit.params.copy()
+            params.iloc[j] += sign * step
+            moved.append(
+                simulated_fit.predictor.__class__(design, params, (0.0,) * 7)()[
+                    list(PROBABILITIES)
+                ].to_numpy()
+            )
+        numeric = (moved[0] - moved[1]) / (2 * step)
+        for k, name in enumerate(PROBABILITIES):
+            np.testing.assert_allclose(gradients[name][:, j], numeric[:, k], atol=1e-6)
+
+
+def test_prediction_intervals_cover_the_point_and_need_a_bootstrap(
+    simulated: pd.DataFrame, simulated_fit: EstimationResults
+) -> None:
+    from coercive.estimate.signaling import predict_intervals
+
+    table = predict_intervals(simulated_fit, simulated.head(4), alpha=0.1)
+    for name in ("pR", "SQ", "SF"):
+        assert (table[f"{name}_lower"] <= table[name]).all()
+        assert (table[name] <= table[f"{name}_upper"]).all()
+        assert (table[f"{name}_upper"] > table[f"{name}_lower"]).all()
+    assert "delta method" in table.attrs["interval"]
+    with pytest.raises(InputError, match="bootstrap=B"):
+        predict_intervals(simulated_fit, simulated.head(4), method="bootstrap")
+    with pytest.raises(InputError, match="method"):
+        predict_intervals(simulated_fit, method="sims")
+    boot = fit_signaling(SIM_FORMULA, simulated, method="npl", bootstrap=8, n_jobs=1)
+    table = predict_intervals(boot, simulated.head(4), method="bootstrap")
+    assert "of 8 replicates" in table.attrs["interval"]
+    assert (table["pR_lower"] <= table["pR_upper"]).all()

@@ -7,7 +7,8 @@ Gibilisco 2021; R package sigInt), in :mod:`coercive.estimate.signaling`.
 
 Shared infrastructure: :mod:`~coercive.estimate.formula` (multi-part formulas),
 :mod:`~coercive.estimate.results` (``EstimationResults``),
-:mod:`~coercive.estimate.covariance` (Hessian/OPG/sandwich covariances).
+:mod:`~coercive.estimate.covariance` (Hessian/OPG/sandwich covariances),
+:mod:`~coercive.estimate.bootstrap` (``bootstrap_fit``: the row bootstrap of any estimator).
 Estimators are imported lazily so that each module works on its own.
 """
 
@@ -16,13 +17,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["EstimationResults", "fit_deterrence", "fit_signaling", "parse_formula"]
+__all__ = [
+    "EstimationResults",
+    "bootstrap_fit",
+    "fit_deterrence",
+    "fit_signaling",
+    "parse_formula",
+]
 
 _LAZY = {
     "fit_deterrence": "coercive.estimate.deterrence",
     "fit_signaling": "coercive.estimate.signaling",
     "EstimationResults": "coercive.estimate.results",
     "parse_formula": "coercive.estimate.formula",
+    "bootstrap_fit": "coercive.estimate.bootstrap",
 }
 
 

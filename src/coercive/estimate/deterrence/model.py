@@ -39,6 +39,7 @@ player 1 with regressors ``(-X11, (1 - p) X13, p X14)``, rescaled to the model's
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -306,6 +307,10 @@ def fit_deterrence(
     na: Literal["drop", "raise"] = "drop",
     start: np.ndarray | None = None,
     maxiter: int = 1000,
+    bootstrap: int = 0,
+    bootstrap_seed: int | None = 12345,
+    n_jobs: int = 2,
+    progress: bool = False,
 ) -> EstimationResults:
     """Fit the deterrence game by maximum likelihood (games' ``egame12``).
 
@@ -328,6 +333,10 @@ def fit_deterrence(
         Optional starting values (default: statistical backwards induction).
     maxiter
         Iteration limit of the BFGS optimizer.
+    bootstrap, bootstrap_seed, n_jobs, progress
+        ``bootstrap=B`` > 0 refits on ``B`` row resamples of the rows used
+        (:func:`coercive.estimate.bootstrap.bootstrap_fit`, each replicate started at the
+        estimate); ``extra["bootstrap"]`` holds the replicates (``percentile_interval()``).
     """
     functions = link_functions(link)  # validates link
     if not isinstance(error, str) or error not in ERRORS:
@@ -402,6 +411,28 @@ def fit_deterrence(
             index=index,
         )
 
+    extra: dict[str, object] = {}
+    if bootstrap:
+        from coercive.estimate.bootstrap import bootstrap_fit
+
+        replicates = bootstrap_fit(
+            functools.partial(
+                fit_deterrence, formula, link=link, error=error, start=theta, maxiter=maxiter
+            ),
+            data.loc[design.index],  # the rows used (after subset and missing values)
+            bootstrap,
+            bootstrap_seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            names=labels,
+        )
+        extra = {
+            "bootstrap": replicates,
+            "bootstrap replicates": replicates.B,
+            "bootstrap failed": replicates.failed,
+        }
+        notes.append(replicates.summary_line())
+
     return EstimationResults(
         model=f"Strategic deterrence game (egame12), {link}, {error} error",
         method="Maximum likelihood (BFGS, analytic gradient; Newton-polished)",
@@ -423,6 +454,7 @@ def fit_deterrence(
             "fit time (s)": elapsed,
             "hessian": hessian,
             "formula": formula,
+            **extra,
         },
         covariance_type="inverse negative Hessian (numerical, from analytic gradient)",
     )

@@ -7,6 +7,7 @@ Lewis, J. B. and Schultz, K. A. (2003), *Political Analysis* 11:345–367. See
 
 from __future__ import annotations
 
+from coercive.estimate.signaling.intervals import predict_intervals
 from coercive.estimate.signaling.model import SELECTION_RULES, fit_signaling, predict_equilibria
 
-__all__ = ["SELECTION_RULES", "fit_signaling", "predict_equilibria"]
+__all__ = ["SELECTION_RULES", "fit_signaling", "predict_equilibria", "predict_intervals"]

@@ -279,8 +279,16 @@ class PseudoLikelihood:
         such values are masked when their outcome is unseen and otherwise make the value or
         derivatives non-finite, which the optimizer rejects — so numpy need not warn.
         """
+        # One-entry memo: the covariance and constrained estimators ask for the value, the
+        # index derivatives and the scores at the same theta several times in a row.
+        key = (np.asarray(theta, dtype=float).tobytes(), order)
+        memo = getattr(self, "_memo", None)
+        if memo is not None and memo[0][0] == key[0] and memo[0][1] >= order:
+            return memo[1]
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            return self._row_terms_unguarded(theta, order)
+            terms = self._row_terms_unguarded(theta, order)
+        self._memo = (key, terms)
+        return terms
 
     def _row_terms_unguarded(
         self, theta: np.ndarray, order: int
@@ -383,6 +391,19 @@ class PseudoLikelihood:
         _, grad, hess = self._row_terms(theta, 2)
         assert grad is not None and hess is not None
         return grad, hess
+
+    def index_gradients(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Row derivatives of the log-likelihood in (u, v, z) (no second derivatives)."""
+        _, grad, _ = self._row_terms(theta, 1)
+        assert grad is not None
+        return grad
+
+    def gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """(log-likelihood, gradient) at ``theta``, without the Hessian."""
+        row, grad, _ = self._row_terms(theta, 1)
+        assert grad is not None
+        d_u, d_v, d_z = self._design["u"], self._design["v"], self._design["z"]
+        return float(row.sum()), d_u.T @ grad[0] + d_v.T @ grad[1] + d_z.T @ grad[2]
 
     def row_scores(self, theta: np.ndarray) -> np.ndarray:
         """``(n, p)`` per-row gradients (each row summing its observed games)."""

@@ -30,16 +30,18 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError, InputTypeError
-from coercive.estimate.covariance import Covariance, hessian_covariance
+from coercive.estimate.bootstrap import bootstrap_fit
+from coercive.estimate.covariance import Covariance
 from coercive.estimate.formula import DesignParts, parse_formula
 from coercive.estimate.results import EstimationResults
-from coercive.estimate.signaling.covariance import npl_covariance
+from coercive.estimate.signaling.covariance import COV_TYPES, npl_covariance, pl_covariance
 from coercive.estimate.signaling.likelihood import (
     PARTS,
     NewtonResult,
@@ -56,7 +58,22 @@ MODEL_NAME = "Lewis-Schultz crisis signaling game"
 OUTCOMES = ("sq", "cd", "sf", "bd")
 _A_PARTS = ("SA", "VA", "WA", "a")
 _B_PARTS = ("CB", "WB", "VB")
-Method = Literal["npl", "pl"]
+Method = Literal["npl", "pl", "cmle", "mle"]
+METHODS = ("npl", "pl", "cmle", "mle")
+METHOD_NAMES = {
+    "npl": "NPL (nested pseudo-likelihood)",
+    "pl": "PL (pseudo-likelihood)",
+    "cmle": "CMLE (constrained maximum likelihood, Su & Judd 2012)",
+    "mle": "MLE over all equilibria (each game on its best-fitting equilibrium)",
+}
+COV_TYPE_NAMES = {
+    "opg": "outer product of per-row scores (sigInt's)",
+    "opg-implicit": "outer product of per-row scores, implicit equilibrium slope",
+    "hessian": "Hessian",
+    "robust": "robust sandwich",
+}
+# Columns carrying the beliefs into bootstrap replicates.
+_PHAT_COLUMNS = ("__coercive_PRhat", "__coercive_PFhat")
 # Beliefs updated by the NPL are kept in [floor, 1 - floor]: a best response can round to
 # exactly 0 or 1 far in the tails, and the next PL divides by pR and pF.
 _BELIEF_FLOOR = 1e-12
@@ -188,16 +205,20 @@ def first_stage(
     random_state: int | None,
     n_estimators: int,
     clip: float,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random-forest estimates of (pR, pF) from the empirical action frequencies.
 
     pR is fit to the share of challenges that were resisted, pF to the share of resisted
     challenges where A stood firm; each row is weighted by its number of trials, and the
-    forest predicts every row (also those where the action was never reached).
+    forest predicts every row (also those where the action was never reached). ``rows``
+    (positions, repeats allowed) fits the forest to a resample and still predicts every row.
     """
     from sklearn.ensemble import RandomForestRegressor
 
-    features = _first_stage_features(design)
+    all_features = _first_stage_features(design)
+    features = all_features if rows is None else all_features[rows]
+    counts = counts if rows is None else counts[rows]
     challenged = counts[:, 1:].sum(axis=1)
     resisted = counts[:, 2:].sum(axis=1)
     estimates = []
@@ -215,7 +236,7 @@ def first_stage(
             n_estimators=n_estimators, min_samples_leaf=5, random_state=random_state
         )
         forest.fit(features[seen], successes[seen] / trials[seen], sample_weight=trials[seen])
-        estimates.append(np.clip(forest.predict(features), clip, 1.0 - clip))
+        estimates.append(np.clip(forest.predict(all_features), clip, 1.0 - clip))
     return estimates[0], estimates[1]
 
 
@@ -274,6 +295,15 @@ def fit_signaling(
     first_stage_clip: float = 1e-3,
     npl_maxit: int = 25,
     npl_tol: float = 1e-7,
+    cov_type: str = "opg",
+    first_stage_bootstrap: int = 0,
+    phat_cov: object = None,
+    bootstrap: int = 0,
+    bootstrap_seed: int | None = 12345,
+    n_jobs: int = 2,
+    progress: bool = False,
+    mle_starts: int = 5,
+    cmle_maxiter: int = 500,
 ) -> EstimationResults:
     """Estimate the Lewis–Schultz game by PL or NPL (Crisman-Cox & Gibilisco 2021).
 
@@ -303,6 +333,34 @@ def fit_signaling(
     npl_maxit, npl_tol
         NPL stops when parameters and beliefs move less than ``npl_tol`` (max-abs) or after
         ``npl_maxit`` PL fits (then it warns).
+    cov_type
+        ``"opg"`` (default; sigInt's: outer products of per-row scores), ``"opg-implicit"``
+        (the same with the equilibrium slope ``(I - Ψ_P)^{-1} Ψ_θ``, see
+        :func:`~coercive.estimate.signaling.covariance.npl_covariance`), ``"hessian"`` or
+        ``"robust"`` (sandwich). For ``"cmle"``/``"mle"``: the covariance of the constrained
+        problem (``"opg"``/``"opg-implicit"``: outer products of the equilibrium scores;
+        ``"hessian"``: the reduced Hessian; ``"robust"``: sandwich).
+    first_stage_bootstrap
+        PL only, with the random-forest first stage: refit the forest on this many row
+        resamples and correct the PL covariance for the first stage's variance
+        (sigInt's ``pl.vcov``). 0 (default) treats phat as known.
+    phat_cov
+        PL only: a given ``2n x 2n`` covariance of ``(pR_hat_1..n, pF_hat_1..n)`` (the rows
+        used) for the same correction (sigInt's ``phat.vcov``).
+    bootstrap, bootstrap_seed, n_jobs, progress
+        ``bootstrap=B`` > 0 refits the model on ``B`` row resamples
+        (:func:`coercive.estimate.bootstrap.bootstrap_fit`, seeded by ``bootstrap_seed``, in
+        ``n_jobs`` processes, a progress bar if ``progress``); the result is
+        ``extra["bootstrap"]`` (a ``BootstrapResult``: ``params``, ``failed``, ``reasons``,
+        ``percentile_interval(alpha)``). NPL replicates start from the full-sample fixed
+        point (the fixed point does not depend on the start) and may take ``4 * npl_maxit``
+        iterations; PL replicates with the forest refit the forest. Replicates that fail
+        (do not converge) are counted, with reasons, in ``extra["bootstrap"]``.
+    cmle_maxiter
+        Iteration limit of the constrained solver (``"cmle"``, and the polish of ``"mle"``).
+    mle_starts
+        ``method="mle"``: how many starting points (the NPL/CMLE estimate and random
+        perturbations of it) the all-equilibria maximization uses.
 
     Returns
     -------
@@ -311,8 +369,10 @@ def fit_signaling(
         ``eq_constraint`` (max |P - Ψ(θ, P)|), ``max_abs_pR_minus_F`` and ``phat`` (the
         final beliefs, a DataFrame). ``predict(newdata)`` gives every equilibrium.
     """
-    if method not in ("npl", "pl"):
-        raise InputError(f"method: expected 'npl' or 'pl', got {method!r}")
+    if method not in METHODS:
+        raise InputError(f"method: expected one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    if cov_type not in COV_TYPES:
+        raise InputError(f"cov_type: expected one of {', '.join(COV_TYPES)}, got {cov_type!r}")
     if not isinstance(npl_maxit, (int, np.integer)) or npl_maxit < 1:
         raise InputError(f"npl_maxit: expected a positive integer, got {npl_maxit!r}")
     if not (isinstance(npl_tol, (int, float)) and npl_tol > 0):
@@ -323,21 +383,36 @@ def fit_signaling(
         raise InputError(
             f"first_stage_clip: expected a number in (0, 0.5), got {first_stage_clip!r}"
         )
+    for name, value in (("first_stage_bootstrap", first_stage_bootstrap), ("bootstrap", bootstrap)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise InputError(f"{name}: expected a whole number >= 0, got {value!r}")
+    for name, value in (("mle_starts", mle_starts), ("cmle_maxiter", cmle_maxiter)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InputError(f"{name}: expected a positive integer, got {value!r}")
+    if method != "pl" and (first_stage_bootstrap or phat_cov is not None):
+        raise InputError(
+            "first_stage_bootstrap/phat_cov: only for method='pl' (the other estimators do "
+            "not condition on a first stage)"
+        )
+    if first_stage_bootstrap and phat is not None:
+        raise InputError(
+            "first_stage_bootstrap: needs the random-forest first stage (phat=None); "
+            "for a given phat pass its covariance as phat_cov"
+        )
     design = parse_formula(formula, data, PARTS, subset=subset, na=na)
     counts = _check_counts(design)
     fixed_values = _check_fixed(fixed, design)
     _check_identified(design)
     payoff_design = PayoffDesign(tuple(design.matrices()), fixed_values, counts)
     theta = _start_values(start, payoff_design.n_params)
+    first_stage_options = {
+        "random_state": random_state,
+        "n_estimators": n_estimators,
+        "clip": first_stage_clip,
+    }
 
     if phat is None:
-        resist, firm = first_stage(
-            design,
-            counts,
-            random_state=random_state,
-            n_estimators=n_estimators,
-            clip=first_stage_clip,
-        )
+        resist, firm = first_stage(design, counts, **first_stage_options)
         source = f"random forest ({n_estimators} trees, random_state={random_state})"
     else:
         resist, firm = _resolve_phat(phat, data, design)
@@ -345,56 +420,64 @@ def fit_signaling(
 
     notes: list[str] = []
     extra: dict[str, Any] = {"first_stage": source}
+    method_name = METHOD_NAMES[method]
     if method == "pl":
         likelihood, fit = _pl_fit(payoff_design, resist, firm, theta)
         theta = fit.theta
         converged = fit.converged
-        covariance = hessian_covariance(fit.hessian)
-        covariance_type = "inverse negative Hessian (phat treated as known)"
-        notes.append(
-            "PL standard errors treat the first-stage phat as known (no first-stage correction)"
+        first_stage_cov = _first_stage_covariance(
+            phat_cov, first_stage_bootstrap, design, counts, first_stage_options
         )
+        covariance = pl_covariance(likelihood, theta, _pl_cov_type(cov_type), first_stage_cov)
+        covariance_type = f"PL, {COV_TYPE_NAMES[cov_type]}"
+        if first_stage_cov is None:
+            covariance_type += " (phat treated as known)"
+            notes.append(
+                "PL standard errors treat the first-stage phat as known (pass "
+                "first_stage_bootstrap=B or phat_cov to correct for it)"
+            )
+        else:
+            how = (
+                f"{first_stage_bootstrap} bootstrap refits of the forest"
+                if first_stage_bootstrap
+                else "the given phat_cov"
+            )
+            covariance_type += f" + first-stage correction ({how})"
         extra["newton_iterations"] = fit.iterations
+        if not fit.converged:
+            notes.insert(0, f"Newton-Raphson: {fit.message}")
     else:
-        npl_converged = False
-        change = math.inf
-        total_newton = 0
-        iterations = 0
-        for iteration in range(1, npl_maxit + 1):
-            iterations = iteration
-            likelihood, fit = _pl_fit(payoff_design, resist, firm, theta)
-            total_newton += fit.iterations
-            payoffs = payoff_values(fit.theta, payoff_design)
-            # One best-response step: A answers the old pR, B the old pF (Aguirregabiria–Mira).
-            _, firm_new, resist_new = best_responses(payoffs, resist, firm)
-            # Keep beliefs off 0 and 1 so the next thresholds (divided by pR, pF) stay finite.
-            resist_new = np.clip(resist_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
-            firm_new = np.clip(firm_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
-            change = max(
-                float(np.max(np.abs(fit.theta - theta))),
-                float(np.max(np.abs(resist_new - resist))),
-                float(np.max(np.abs(firm_new - firm))),
-            )
-            theta, resist, firm = fit.theta, resist_new, firm_new
-            if change < npl_tol:
-                npl_converged = True
-                break
+        theta, resist, firm, fit, npl_converged, npl_extra, npl_notes = _npl(
+            payoff_design, resist, firm, theta, npl_maxit, npl_tol
+        )
+        extra.update(npl_extra)
+        notes.extend(npl_notes)
         converged = npl_converged and fit.converged
-        if not npl_converged:
-            warnings.warn(
-                f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
-                f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            notes.append(f"NPL did not converge (last change {change:.3g})")
-        extra.update(iterations=iterations, npl_change=change, newton_iterations=total_newton)
-        # Covariance at the fixed point (θ̂, P̂) with P̂ the updated beliefs.
+        if not fit.converged:
+            notes.insert(0, f"Newton-Raphson: {fit.message}")
         likelihood = PseudoLikelihood(payoff_design, resist, firm)
-        covariance = npl_covariance(likelihood, theta)
-        covariance_type = "NPL (Aguirregabiria & Mira 2007)"
-    if not fit.converged:
-        notes.insert(0, f"Newton-Raphson: {fit.message}")
+        if method == "npl":
+            covariance = npl_covariance(likelihood, theta, cov_type)
+            covariance_type = f"NPL (Aguirregabiria & Mira 2007), {COV_TYPE_NAMES[cov_type]}"
+        else:
+            from coercive.estimate.signaling.equilibrium import fit_cmle, fit_mle
+
+            if not converged:
+                notes.append("the NPL start did not converge; the constrained fit starts there")
+            solver = fit_cmle if method == "cmle" else fit_mle
+            options: dict[str, Any] = {"maxiter": cmle_maxiter}
+            if method == "mle":
+                options.update(starts=mle_starts, seed=random_state)
+            outcome = solver(payoff_design, theta, resist, firm, cov_type=cov_type, **options)
+            theta, resist, firm = outcome.theta, outcome.resist, outcome.firm
+            converged = outcome.converged
+            covariance = outcome.covariance
+            covariance_type = outcome.covariance_type
+            notes = [note for note in notes if "Newton" not in note]
+            if not converged:
+                notes.insert(0, f"{method.upper()}: {outcome.message}")
+            extra = {**extra, **outcome.extra, "npl_llf": npl_extra.get("npl_llf")}
+            likelihood = PseudoLikelihood(payoff_design, resist, firm)
     if not covariance.ok and covariance.note:
         notes.insert(0, covariance.note)  # first: the results' warning quotes notes[0]
 
@@ -406,11 +489,49 @@ def fit_signaling(
     labels = design.labels()
     params = pd.Series(theta, index=labels, dtype=float)
 
+    if bootstrap:
+        # Replicates resample rows of the parsed design (no formula parsing per replicate);
+        # NPL, CMLE and MLE replicates start from the full-sample beliefs and estimate, PL
+        # replicates condition on the given phat or refit the forest.
+        sample = pd.DataFrame({"position": np.arange(design.nobs)})
+        refit = _ArrayReplicate(
+            design=design,
+            payoff_design=payoff_design,
+            resist=resist if method != "pl" or phat is not None else None,
+            firm=firm if method != "pl" or phat is not None else None,
+            start=theta,
+            method=method,
+            labels=labels,
+            options={
+                # The NPL converges linearly: a replicate needing more than 25 iterations is
+                # slow, not failing, so replicates get 4 x npl_maxit; any still not converged
+                # are counted as failed.
+                "npl_maxit": 4 * npl_maxit,
+                "npl_tol": npl_tol,
+                "mle_starts": mle_starts,
+                "random_state": random_state,
+                "first_stage": first_stage_options,
+            },
+        )
+        replicates = bootstrap_fit(
+            refit,
+            sample,
+            int(bootstrap),
+            bootstrap_seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            names=labels,
+        )
+        extra["bootstrap"] = replicates
+        extra["bootstrap replicates"] = replicates.B
+        extra["bootstrap failed"] = replicates.failed
+        notes.append(replicates.summary_line())
+
     predictor = SignalingPredictor(design, params, fixed_values)
 
     return EstimationResults(
         model=MODEL_NAME,
-        method="NPL (nested pseudo-likelihood)" if method == "npl" else "PL (pseudo-likelihood)",
+        method=method_name,
         params=params,
         cov=_covariance_frame(covariance, labels),
         llf=llf,
@@ -422,6 +543,160 @@ def fit_signaling(
         extra=extra,
         covariance_type=covariance_type,
     )
+
+
+def _npl(
+    payoff_design: PayoffDesign,
+    resist: np.ndarray,
+    firm: np.ndarray,
+    theta: np.ndarray,
+    npl_maxit: int,
+    npl_tol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, NewtonResult, bool, dict[str, Any], list[str]]:
+    """The NPL iteration: PL fits and best-response updates of the beliefs to a fixed point."""
+    npl_converged = False
+    change = math.inf
+    total_newton = 0
+    iterations = 0
+    notes: list[str] = []
+    fit: NewtonResult | None = None
+    for iteration in range(1, npl_maxit + 1):
+        iterations = iteration
+        _, fit = _pl_fit(payoff_design, resist, firm, theta)
+        total_newton += fit.iterations
+        payoffs = payoff_values(fit.theta, payoff_design)
+        # One best-response step: A answers the old pR, B the old pF (Aguirregabiria–Mira).
+        _, firm_new, resist_new = best_responses(payoffs, resist, firm)
+        # Keep beliefs off 0 and 1 so the next thresholds (divided by pR, pF) stay finite.
+        resist_new = np.clip(resist_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
+        firm_new = np.clip(firm_new, _BELIEF_FLOOR, 1.0 - _BELIEF_FLOOR)
+        change = max(
+            float(np.max(np.abs(fit.theta - theta))),
+            float(np.max(np.abs(resist_new - resist))),
+            float(np.max(np.abs(firm_new - firm))),
+        )
+        theta, resist, firm = fit.theta, resist_new, firm_new
+        if change < npl_tol:
+            npl_converged = True
+            break
+    assert fit is not None
+    if not npl_converged:
+        warnings.warn(
+            f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
+            f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        notes.append(f"NPL did not converge (last change {change:.3g})")
+    extra = {
+        "iterations": iterations,
+        "npl_change": change,
+        "newton_iterations": total_newton,
+        "npl_llf": float(PseudoLikelihood(payoff_design, resist, firm).loglike(theta)),
+    }
+    return theta, resist, firm, fit, npl_converged, extra, notes
+
+
+def _pl_cov_type(cov_type: str) -> str:
+    # PL has no equilibrium slope, so the two OPG forms coincide.
+    return "opg" if cov_type == "opg-implicit" else cov_type
+
+
+def _first_stage_covariance(
+    phat_cov: object,
+    replicates: int,
+    design: DesignParts,
+    counts: np.ndarray,
+    options: dict[str, Any],
+) -> np.ndarray | None:
+    """The ``2n x 2n`` covariance of the first stage: given, bootstrapped, or None."""
+    n = design.nobs
+    if phat_cov is not None:
+        try:
+            matrix = np.asarray(phat_cov, dtype=float)
+        except (TypeError, ValueError):
+            raise InputTypeError("phat_cov: expected a 2n x 2n array of numbers") from None
+        if matrix.shape != (2 * n, 2 * n):
+            raise InputError(
+                f"phat_cov: expected shape {(2 * n, 2 * n)} (pR_hat then pF_hat of the "
+                f"{n} rows used), got {matrix.shape}"
+            )
+        if not np.all(np.isfinite(matrix)):
+            raise InputError("phat_cov: must be finite")
+        return 0.5 * (matrix + matrix.T)
+    if not replicates:
+        return None
+    # Resample rows, refit the forest, predict every original row (sigInt's pl.vcov).
+    rng = np.random.default_rng(options["random_state"])
+    draws = np.empty((replicates, 2 * n))
+    for b in range(replicates):
+        rows = rng.integers(0, n, size=n)
+        resist, firm = first_stage(design, counts, rows=rows, **options)
+        draws[b] = np.concatenate([resist, firm])
+    return np.cov(draws, rowvar=False)
+
+
+@dataclass(frozen=True)
+class _ReplicateFit:
+    """What a bootstrap replicate reports (the fields ``bootstrap_fit`` reads)."""
+
+    params: pd.Series
+    converged: bool
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ArrayReplicate:
+    """One bootstrap replicate on resampled rows of the parsed design (picklable)."""
+
+    design: DesignParts
+    payoff_design: PayoffDesign
+    resist: np.ndarray | None
+    firm: np.ndarray | None
+    start: np.ndarray
+    method: str
+    labels: list[str]
+    options: dict[str, Any]
+
+    def __call__(self, sample: pd.DataFrame) -> _ReplicateFit:
+        rows = sample["position"].to_numpy(dtype=int)
+        full = self.payoff_design
+        design = PayoffDesign(
+            tuple(matrix[rows] for matrix in full.matrices), full.fixed, full.counts[rows]
+        )
+        if self.resist is None or self.firm is None:  # PL with the forest: refit it
+            resist, firm = first_stage(
+                self.design, full.counts, rows=rows, **self.options["first_stage"]
+            )
+            resist, firm = resist[rows], firm[rows]
+        else:
+            resist, firm = self.resist[rows], self.firm[rows]
+        theta = self.start.copy()
+        if self.method == "pl":
+            _, fit = _pl_fit(design, resist, firm, theta)
+            theta, converged, notes = fit.theta, fit.converged, (fit.message,)
+        else:
+            theta, resist, firm, fit, npl_ok, _, notes_list = _npl(
+                design, resist, firm, theta, self.options["npl_maxit"], self.options["npl_tol"]
+            )
+            converged = npl_ok and fit.converged
+            notes = tuple(notes_list) or (fit.message,)
+            if self.method in ("cmle", "mle") and converged:
+                from coercive.estimate.signaling.equilibrium import fit_cmle, fit_mle
+
+                if self.method == "cmle":
+                    outcome = fit_cmle(design, theta, resist, firm)
+                else:
+                    outcome = fit_mle(
+                        design,
+                        theta,
+                        resist,
+                        firm,
+                        starts=self.options["mle_starts"],
+                        seed=self.options["random_state"],
+                    )
+                theta, converged, notes = outcome.theta, outcome.converged, (outcome.message,)
+        return _ReplicateFit(pd.Series(theta, index=self.labels), bool(converged), notes)
 
 
 def _covariance_frame(covariance: Covariance, labels: list[str]) -> pd.DataFrame:
