@@ -363,6 +363,7 @@ def results_from_maximum(
     predictor: Callable[[pd.DataFrame | None], pd.DataFrame],
     extra: dict[str, object],
     fixed: Sequence[bool] | None = None,
+    loglik_obs: np.ndarray | None = None,
 ) -> EstimationResults:
     """EstimationResults of a maximum: Hessian covariance, notes, per-row log-likelihoods.
 
@@ -400,7 +401,9 @@ def results_from_maximum(
             "iterations": maximum.iterations,
             "max |gradient|": maximum.max_gradient,
             "converged_reason": maximum.reason or "converged",
-            "loglik_obs": likelihood.loglik_obs(maximum.theta),
+            "loglik_obs": (
+                likelihood.loglik_obs(maximum.theta) if loglik_obs is None else loglik_obs
+            ),
             "hessian": maximum.hessian,
         },
         covariance_type="inverse negative Hessian",
