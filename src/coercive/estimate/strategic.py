@@ -374,8 +374,9 @@ def results_from_maximum(
     free = np.ones(k, dtype=bool) if fixed is None else ~np.asarray(fixed, dtype=bool)
     cov = np.full((k, k), np.nan)
     notes: list[str] = []
-    if np.all(np.isfinite(maximum.hessian)):
-        covariance = hessian_covariance(maximum.hessian[np.ix_(free, free)])
+    free_hessian = maximum.hessian[np.ix_(free, free)]
+    if np.all(np.isfinite(free_hessian)):
+        covariance = hessian_covariance(free_hessian)
         cov[np.ix_(free, free)] = covariance.matrix
         if covariance.note:
             notes.append(covariance.note)
@@ -405,6 +406,30 @@ def results_from_maximum(
                 likelihood.loglik_obs(maximum.theta) if loglik_obs is None else loglik_obs
             ),
             "hessian": maximum.hessian,
+            "objective": _objective(likelihood, fixed),
+            "fixed": np.zeros(k, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool),
         },
         covariance_type="inverse negative Hessian",
     )
+
+
+def _objective(
+    likelihood: IndexLikelihood, fixed: Sequence[bool] | None
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """``theta -> (loglik, gradient)`` over the reported parameters (fixed ones included).
+
+    Stored on the results for :func:`coercive.estimate.profile.profile`; the gradient of a
+    fixed parameter is reported as 0.
+    """
+    free = None if fixed is None else ~np.asarray(fixed, dtype=bool)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.asarray(theta, dtype=float)
+        if free is None:
+            return likelihood.loglik_and_gradient(theta)
+        value, gradient = likelihood.loglik_and_gradient(theta[free])
+        full = np.zeros(theta.size)
+        full[free] = gradient
+        return value, full
+
+    return objective

@@ -423,6 +423,9 @@ def fit_deterrence(
             "fit time (s)": elapsed,
             "hessian": hessian,
             "formula": formula,
+            "loglik_obs": model._pieces(theta)["loglik"],
+            "objective": model.loglik_and_gradient,
+            "converged_reason": notes[-1] if not converged else "converged",
         },
         covariance_type="inverse negative Hessian (numerical, from analytic gradient)",
     )
