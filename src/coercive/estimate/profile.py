@@ -129,7 +129,9 @@ def profile(
         for offset in np.linspace(-1.0, 1.0, 2 * steps + 1):
             value = theta_hat[j] + offset * width
 
-            def negative(rest: np.ndarray, value: float = value) -> tuple[float, np.ndarray]:
+            def negative(
+                rest: np.ndarray, value: float = value, j: int = j, free: np.ndarray = free
+            ) -> tuple[float, np.ndarray]:
                 theta = theta_hat.copy()
                 theta[free] = rest
                 theta[j] = value
