@@ -341,6 +341,12 @@ def parse_formula(
     parts: list[tuple[str, pd.DataFrame]] = []
     specs = []
     for name, part in zip(part_names, rhs_parts, strict=True):
+        simple = _simple_part(part, frame)
+        if simple is not None:  # plain columns: skip formulaic (most of a small fit's time)
+            columns, values, spec = simple
+            parts.append((name, pd.DataFrame(values, index=frame.index, columns=columns)))
+            specs.append(spec)
+            continue
         try:
             matrix = model_matrix(_parsed(part), frame, context=_CONTEXT, na_action="raise")
         except _formulaic_errors() as error:
@@ -418,3 +424,82 @@ def _outcome(
             f"data: outcome {' + '.join(lhs_terms)} has no variation (every row the same)"
         )
     return outcome, tuple(lhs_terms), "columns", None
+
+
+# --- fast path for parts made of plain column names ------------------------------------------
+_IDENTIFIER = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class _SimpleSpec:
+    """What formulaic's ModelSpec provides to ``regressors``, for a part of plain columns."""
+
+    intercept: bool
+    terms: tuple[tuple[str, tuple[Any, ...] | None], ...]  # (column, kept levels or None)
+
+    def get_model_matrix(self, rows: pd.DataFrame, context: object = None) -> np.ndarray:
+        return _simple_values(self, rows)
+
+
+def _simple_values(spec: _SimpleSpec, frame: pd.DataFrame) -> np.ndarray:
+    blocks = [np.ones((len(frame), 1))] if spec.intercept else []
+    for column, levels in spec.terms:
+        values = frame[column]
+        if levels is None:
+            blocks.append(values.to_numpy(dtype=float)[:, None])
+        else:
+            codes = np.asarray(values.astype(object))
+            blocks.append(np.column_stack([codes == level for level in levels]).astype(float))
+    return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
+
+
+def _simple_part(
+    part: str, frame: pd.DataFrame
+) -> tuple[list[str], np.ndarray, _SimpleSpec] | None:
+    """Columns, values and spec of a part like ``x1 + f - 1``, or None to use formulaic.
+
+    Only numeric (not boolean) columns and pandas categoricals qualify; a categorical without
+    an intercept (full dummy coding) goes to formulaic. The result equals formulaic's with R
+    labels: ``(Intercept)`` first, then terms in order, treatment-coded levels ``flevel``.
+    """
+    text = " ".join(part.split())
+    intercept = True
+    if text in ("0", "-1", "- 1"):
+        return [], np.zeros((len(frame), 0)), _SimpleSpec(False, ())
+    for suffix in (" - 1", " -1", " + 0"):
+        if text.endswith(suffix):
+            intercept, text = False, text[: -len(suffix)]
+            break
+    for prefix in ("0 + ", "-1 + ", "- 1 + "):
+        if intercept and text.startswith(prefix):
+            intercept, text = False, text[len(prefix) :]
+    tokens = [token.strip() for token in text.split("+")]
+    names: list[str] = []
+    for token in tokens:
+        if token == "1":
+            continue
+        if not _IDENTIFIER.match(token) or token not in frame.columns or token in _CONTEXT:
+            return None
+        if token not in names:
+            names.append(token)
+    if not intercept and not names:
+        return None
+    terms: list[tuple[str, tuple[Any, ...] | None]] = []
+    labels = ["(Intercept)"] if intercept else []
+    for name in names:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            if not intercept:
+                return None
+            levels = tuple(column.cat.categories)[1:]
+            terms.append((name, levels))
+            labels += [f"{name}{level}" for level in levels]
+        elif pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            terms.append((name, None))
+            labels.append(name)
+        else:
+            return None
+    spec = _SimpleSpec(intercept, tuple(terms))
+    return labels, _simple_values(spec, frame), spec
