@@ -68,6 +68,9 @@ class IndexLikelihood:
 
     matrices: tuple[np.ndarray, ...]
     row_loglik: Callable[[np.ndarray], np.ndarray]
+    # Optional analytic ``U -> (g, dg/dU)`` (shapes ``batch`` and ``(J, *batch)``): when given,
+    # first derivatives are exact and second ones are central differences of them.
+    row_gradient: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     @property
     def sizes(self) -> list[int]:
@@ -107,6 +110,8 @@ class IndexLikelihood:
 
     def index_derivatives(self, utilities: np.ndarray) -> np.ndarray:
         """``dg/du_j`` for every row, shape ``(J, n)`` (zero rows for fixed utilities)."""
+        if self.row_gradient is not None:
+            return self.row_gradient(utilities)[1]
         active = self._active()
         steps = _FIRST_STEP * (1.0 + np.abs(utilities))
         batch = np.repeat(utilities[:, None, :], 2 * len(active), axis=1)
@@ -122,6 +127,18 @@ class IndexLikelihood:
     def index_second_derivatives(self, utilities: np.ndarray) -> np.ndarray:
         """``d2g/du_j du_k`` for every row, shape ``(J, J, n)``."""
         active = self._active()
+        if self.row_gradient is not None:
+            # central differences of the analytic first derivatives, all in one call
+            steps = _FIRST_STEP * (1.0 + np.abs(utilities))
+            batch = np.repeat(utilities[:, None, :], 2 * len(active), axis=1)
+            for a, j in enumerate(active):
+                batch[j, 2 * a] += steps[j]
+                batch[j, 2 * a + 1] -= steps[j]
+            first = self.row_gradient(batch)[1]
+            out = np.zeros((utilities.shape[0],) * 2 + utilities.shape[1:])
+            for a, j in enumerate(active):
+                out[:, j] = (first[:, 2 * a] - first[:, 2 * a + 1]) / (2.0 * steps[j])
+            return 0.5 * (out + out.transpose(1, 0, *range(2, out.ndim)))
         steps = _SECOND_STEP * (1.0 + np.abs(utilities))
         pairs = [(j, k) for ai, j in enumerate(active) for k in active[ai:]]
         signs = ((1, 1), (1, -1), (-1, 1), (-1, -1))
@@ -145,10 +162,16 @@ class IndexLikelihood:
 
     def loglik_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         utilities = self.utilities(theta)
-        value = float(np.sum(self.row_loglik(utilities)))
-        if not np.isfinite(value):
-            return value, np.full(self.n_params, np.nan)
-        derivatives = self.index_derivatives(utilities)
+        if self.row_gradient is not None:
+            rows, derivatives = self.row_gradient(utilities)
+            value = float(np.sum(rows))
+            if not np.isfinite(value):
+                return value, np.full(self.n_params, np.nan)
+        else:
+            value = float(np.sum(self.row_loglik(utilities)))
+            if not np.isfinite(value):
+                return value, np.full(self.n_params, np.nan)
+            derivatives = self.index_derivatives(utilities)
         gradient = np.concatenate(
             [matrix.T @ derivatives[j] for j, matrix in enumerate(self.matrices)]
         )

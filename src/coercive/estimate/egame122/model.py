@@ -98,6 +98,46 @@ def row_loglik(
     )
 
 
+def row_loglik_and_gradient(
+    utilities: np.ndarray, outcome: np.ndarray, functions: LinkFunctions, error: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row log-likelihoods and their derivatives in the six utilities (chain rule).
+
+    With ``x = w / s1`` player 1's index and ``a2 = u22 / sqrt(2)``, ``a4 = u24 / sqrt(2)``:
+    ``dx/du1k`` are the outcome weights over ``s1``; ``dx/dp = (u_right - u_left)/s1 -
+    x (ds1/dp)/s1`` with ``ds1/dp = (2p - 1)/s1`` for private information (0 for agent error);
+    player 2's own choice adds ``d log F(+-a)/da`` at the node reached.
+    """
+    u11, u12, u13, u14, u22, u24 = utilities
+    a2, a4 = u22 / _SQRT2, u24 / _SQRT2
+    p2, p4 = functions.cdf(a2), functions.cdf(a4)
+    gain = p4 * u14 + (1.0 - p4) * u13 - p2 * u12 - (1.0 - p2) * u11
+    if error == "agent":
+        scale = np.full_like(gain, _SQRT2)
+        dscale2 = dscale4 = 0.0
+    else:
+        scale = np.sqrt(p2**2 + (1.0 - p2) ** 2 + p4**2 + (1.0 - p4) ** 2)
+        dscale2, dscale4 = (2.0 * p2 - 1.0) / scale, (2.0 * p4 - 1.0) / scale
+    index = gain / scale
+    right = outcome >= 2
+    sign1 = np.where(right, 1.0, -1.0)
+    second = np.where(right, a4, a2)
+    sign2 = np.where((outcome % 2) == 1, 1.0, -1.0)
+    rows = functions.log_cdf(sign1 * index) + functions.log_cdf(sign2 * second)
+    g1 = sign1 * functions.score(sign1 * index)
+    g2 = sign2 * functions.score(sign2 * second)
+    dx_dp2 = (u11 - u12) / scale - index * dscale2 / scale
+    dx_dp4 = (u14 - u13) / scale - index * dscale4 / scale
+    gradient = np.empty_like(utilities)
+    gradient[0] = -g1 * (1.0 - p2) / scale
+    gradient[1] = -g1 * p2 / scale
+    gradient[2] = g1 * (1.0 - p4) / scale
+    gradient[3] = g1 * p4 / scale
+    gradient[4] = (g1 * dx_dp2 * functions.pdf(a2) + np.where(right, 0.0, g2)) / _SQRT2
+    gradient[5] = (g1 * dx_dp4 * functions.pdf(a4) + np.where(right, g2, 0.0)) / _SQRT2
+    return rows, gradient
+
+
 def _indicator_codes(outcome: np.ndarray) -> np.ndarray:
     first = outcome[:, 0]
     if outcome.shape[1] == 2:
@@ -167,7 +207,11 @@ def fit_egame122(
         from coercive._errors import InputError
 
         raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
-    likelihood = IndexLikelihood(matrices, lambda u: row_loglik(u, codes, functions, error))
+    likelihood = IndexLikelihood(
+        matrices,
+        lambda u: row_loglik(u, codes, functions, error),
+        lambda u: row_loglik_and_gradient(u, codes, functions, error),
+    )
     theta0 = start_vector(start, len(labels), labels)
     if theta0 is None:
         theta0 = _start(matrices, codes, functions, error)

@@ -105,6 +105,70 @@ def row_loglik(
     )
 
 
+def row_loglik_and_gradient(
+    utilities: np.ndarray, outcome: np.ndarray, functions: LinkFunctions, error: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row log-likelihoods and their derivatives in the eight utilities (chain rule).
+
+    Reverse order of play: player 1's index ``x1`` depends on ``p2`` and ``p3``, player 2's
+    ``x2`` on ``p3``; ``G2 = dl/dx2`` collects player 2's own choice and, through
+    ``p2 = F(x2)``, player 1's; ``dl/dp3`` then collects both players' dependence on ``p3``.
+    Private-information scales add ``-x (ds/dp)/s`` terms, ``dS2/dp3 = (2 p3 - 1)/S2``,
+    ``dS1/dp2 = (p2 (p3^2 + (1-p3)^2) - (1-p2))/S1``, ``dS1/dp3 = p2^2 (2 p3 - 1)/S1``.
+    """
+    u11, u13, u15, u16, u23, u25, u26, u36 = utilities
+    a3 = u36 / _SQRT2
+    p3 = functions.cdf(a3)
+    gain2 = p3 * u26 + (1.0 - p3) * u25 - u23
+    if error == "agent":
+        s2 = np.full_like(gain2, _SQRT2)
+        ds2_dp3 = 0.0
+    else:
+        s2 = np.sqrt(1.0 + p3**2 + (1.0 - p3) ** 2)
+        ds2_dp3 = (2.0 * p3 - 1.0) / s2
+    x2 = gain2 / s2
+    p2 = functions.cdf(x2)
+    gain1 = (1.0 - p2) * u13 + p2 * (1.0 - p3) * u15 + p2 * p3 * u16 - u11
+    if error == "agent":
+        s1 = np.full_like(gain1, _SQRT2)
+        ds1_dp2 = ds1_dp3 = 0.0
+    else:
+        spread3 = p3**2 + (1.0 - p3) ** 2
+        s1 = np.sqrt(1.0 + (1.0 - p2) ** 2 + p2**2 * spread3)
+        ds1_dp2 = (p2 * spread3 - (1.0 - p2)) / s1
+        ds1_dp3 = p2**2 * (2.0 * p3 - 1.0) / s1
+    x1 = gain1 / s1
+    sign1 = np.where(outcome == 0, -1.0, 1.0)
+    reached2 = outcome >= 1
+    sign2 = np.where(outcome == 1, -1.0, 1.0)
+    reached3 = outcome >= 2
+    sign3 = np.where(outcome == 2, -1.0, 1.0)
+    log_cdf, score = functions.log_cdf, functions.score
+    rows = (
+        log_cdf(sign1 * x1)
+        + np.where(reached2, log_cdf(sign2 * x2), 0.0)
+        + np.where(reached3, log_cdf(sign3 * a3), 0.0)
+    )
+    g1 = sign1 * score(sign1 * x1)
+    g2 = np.where(reached2, sign2 * score(sign2 * x2), 0.0)
+    g3 = np.where(reached3, sign3 * score(sign3 * a3), 0.0)
+    dx1_dp2 = (-u13 + (1.0 - p3) * u15 + p3 * u16) / s1 - x1 * ds1_dp2 / s1
+    dx1_dp3 = p2 * (u16 - u15) / s1 - x1 * ds1_dp3 / s1
+    big_g2 = g2 + g1 * dx1_dp2 * functions.pdf(x2)
+    dx2_dp3 = (u26 - u25) / s2 - x2 * ds2_dp3 / s2
+    dl_dp3 = g1 * dx1_dp3 + big_g2 * dx2_dp3
+    gradient = np.empty_like(utilities)
+    gradient[0] = -g1 / s1
+    gradient[1] = g1 * (1.0 - p2) / s1
+    gradient[2] = g1 * p2 * (1.0 - p3) / s1
+    gradient[3] = g1 * p2 * p3 / s1
+    gradient[4] = -big_g2 / s2
+    gradient[5] = big_g2 * (1.0 - p3) / s2
+    gradient[6] = big_g2 * p3 / s2
+    gradient[7] = (g3 + dl_dp3 * functions.pdf(a3)) / _SQRT2
+    return rows, gradient
+
+
 def _indicator_codes(outcome: np.ndarray) -> np.ndarray:
     a1, a2, a3 = outcome[:, 0], outcome[:, 1], outcome[:, 2]
     return np.where(a1 == 0, 0, np.where(a2 == 0, 1, np.where(a3 == 0, 2, 3)))
@@ -172,7 +236,11 @@ def fit_egame123(
     ]
     if not labels:
         raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
-    likelihood = IndexLikelihood(matrices, lambda u: row_loglik(u, codes, functions, error))
+    likelihood = IndexLikelihood(
+        matrices,
+        lambda u: row_loglik(u, codes, functions, error),
+        lambda u: row_loglik_and_gradient(u, codes, functions, error),
+    )
     theta0 = start_vector(start, len(labels), labels)
     if theta0 is None:
         theta0 = _start(matrices, codes, functions, error)

@@ -93,6 +93,59 @@ def row_loglik(
     return np.where(np.isnan(out), -np.inf, out)
 
 
+def row_loglik_and_gradient(
+    utilities: np.ndarray,
+    offer: np.ndarray,
+    accept: np.ndarray | None,
+    position: np.ndarray,
+    max_offer: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row log-likelihoods and derivatives in ``(R1, R2, log s1, log s2)`` (chain rule).
+
+    With ``z = (y - R2)/s2`` and ``x = e1(y)/s1``: ``dx/dR1 = -1/s1``,
+    ``dx/dz = -s2 e^z / s1``, ``dz/dR2 = -1/s2``, ``dz/dlog s2 = -z``,
+    ``dx/dlog s1 = -x`` and, through ``s2`` in ``e1``, ``dx/dlog s2 = -s2 (1 + e^z)/s1``.
+    ``dl/dx`` is ``1 - 2 Lambda(x)`` (interior density), ``-Lambda(x)`` (smallest offer) or
+    ``Lambda(-x)`` (largest); ``dl/dz`` gets ``Lambda(z)`` from the interior Jacobian and
+    ``a - Lambda(z)`` from the acceptance.
+    """
+    r1, r2, log_s1, log_s2 = utilities
+    s1, s2 = np.exp(log_s1), np.exp(log_s2)
+    z = (offer - r2) / s2
+    with np.errstate(over="ignore", invalid="ignore"):
+        growth = np.exp(z)
+        e1 = max_offer - offer - r1 - s2 * (1.0 + growth)
+        x = e1 / s1
+        interior = position == 0
+        rows = np.where(
+            position < 0,
+            special.log_expit(-x),
+            np.where(
+                position > 0,
+                special.log_expit(x),
+                special.log_expit(x) + special.log_expit(-x) - log_s1 + np.logaddexp(0.0, z),
+            ),
+        )
+        dl_dx = np.where(
+            position < 0,
+            -special.expit(x),
+            np.where(position > 0, special.expit(-x), 1.0 - 2.0 * special.expit(x)),
+        )
+        dl_dz = np.where(interior, special.expit(z), 0.0)
+        if accept is not None:
+            rows = rows + np.where(accept == 1, special.log_expit(z), special.log_expit(-z))
+            dl_dz = dl_dz + (accept - special.expit(z))
+        total_z = dl_dx * (-s2 * growth / s1) + dl_dz
+        gradient = np.empty_like(utilities)
+        gradient[0] = -dl_dx / s1
+        gradient[1] = -total_z / s2
+        gradient[2] = -dl_dx * x - interior
+        gradient[3] = -total_z * z - dl_dx * s2 * (1.0 + growth) / s1
+    bad = ~np.isfinite(rows)
+    rows = np.where(np.isnan(rows), -np.inf, rows)
+    return rows, np.where(bad, 0.0, gradient)
+
+
 def _start(
     x1: np.ndarray, x2: np.ndarray, offer: np.ndarray, accept: np.ndarray | None,
     position: np.ndarray, max_offer: float,
@@ -203,13 +256,21 @@ def fit_ultimatum(
     log_s1_fixed = 0.0 if free_s1 else math.log(fixed_s1)  # type: ignore[arg-type]
     log_s2_fixed = 0.0 if free_s2 else math.log(fixed_s2)  # type: ignore[arg-type]
 
-    def rows(utilities: np.ndarray) -> np.ndarray:
-        shifted = utilities.copy()
-        shifted[2] = shifted[2] + log_s1_fixed
-        shifted[3] = shifted[3] + log_s2_fixed
-        return row_loglik(shifted, offer, modelled_accept, position, float(max_offer))
+    def shifted(utilities: np.ndarray) -> np.ndarray:
+        out = utilities.copy()
+        out[2] = out[2] + log_s1_fixed
+        out[3] = out[3] + log_s2_fixed
+        return out
 
-    likelihood = IndexLikelihood(matrices, rows)
+    def rows(utilities: np.ndarray) -> np.ndarray:
+        return row_loglik(shifted(utilities), offer, modelled_accept, position, float(max_offer))
+
+    def rows_and_gradient(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return row_loglik_and_gradient(
+            shifted(utilities), offer, modelled_accept, position, float(max_offer)
+        )
+
+    likelihood = IndexLikelihood(matrices, rows, rows_and_gradient)
     labels_r = [f"R1:{term}" for term in design.parts[0][1].columns] + [
         f"R2:{term}" for term in design.parts[1][1].columns
     ]
