@@ -188,12 +188,15 @@ class IndexLikelihood:
         )
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """``sum_i X_i' S_i X_i`` with ``S_i`` the row's second derivatives in the indices."""
+        if not self.n_params:
+            return np.zeros((0, 0))
         second = self.index_second_derivatives(self.utilities(theta))
-        blocks = []
-        for j, xj in enumerate(self.matrices):
-            row = [xj.T @ (second[j, k][:, None] * xk) for k, xk in enumerate(self.matrices)]
-            blocks.append(row)
-        return np.block(blocks) if self.n_params else np.zeros((0, 0))
+        design = np.hstack(self.matrices)  # (n, k)
+        block = np.repeat(np.arange(len(self.matrices)), self.sizes)  # index of each column
+        weights = second[block][:, block]  # (k, k, n)
+        hessian = np.einsum("ic,cdi,id->cd", design, weights, design, optimize=True)
+        return 0.5 * (hessian + hessian.T)
 
     def negative(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         value, gradient = self.loglik_and_gradient(theta)
@@ -233,10 +236,12 @@ def maximize(
         options={"maxiter": maxiter, "gtol": 1e-6},
     )  # fmt: skip
     theta = result.x
+    # Newton steps with one Hessian: near the optimum it changes by O(step), so reusing it
+    # still converges (linearly, fast); it is recomputed only after a large step.
     hessian = model.hessian(theta)
-    for _ in range(20):
+    for _ in range(5):
         value, gradient = model.loglik_and_gradient(theta)
-        if not np.all(np.isfinite(gradient)) or np.max(np.abs(gradient)) < 1e-9:
+        if not np.all(np.isfinite(gradient)) or np.max(np.abs(gradient)) < 1e-10:
             break
         try:
             step = np.linalg.solve(hessian, gradient)
@@ -246,9 +251,8 @@ def maximize(
         if not model.loglik(candidate) >= value - 1e-10:
             break
         theta = candidate
-        hessian = model.hessian(theta)
-        if np.max(np.abs(step)) < 1e-10 * max(1.0, float(np.max(np.abs(theta)))):
-            break
+        if np.max(np.abs(step)) > 1e-4 * max(1.0, float(np.max(np.abs(theta)))):
+            hessian = model.hessian(theta)
     llf, gradient = model.loglik_and_gradient(theta)
     max_gradient = float(np.max(np.abs(gradient))) if gradient.size else 0.0
     converged = bool(np.isfinite(llf) and max_gradient < gradient_tolerance)
@@ -264,23 +268,48 @@ def maximize(
 
 
 def binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions) -> np.ndarray:
-    """Binary probit/logit MLE of ``chosen`` on ``design`` (for starting values)."""
+    """Binary probit/logit MLE of ``chosen`` on ``design`` (for starting values).
+
+    Newton-Raphson (the log-likelihood is concave in the coefficients for both links) with
+    step halving; ``d2 log F(x)/dx2`` is ``-lambda (x + lambda)`` for probit (``lambda`` the
+    inverse Mills ratio) and ``-Lambda(x) Lambda(-x)`` for logit.
+    """
     k = design.shape[1]
     if k == 0 or design.shape[0] == 0:
         return np.zeros(k)
     sign = np.where(chosen, 1.0, -1.0)
 
-    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        index = sign * (design @ beta)
-        return -float(np.sum(functions.log_cdf(index))), -(
-            design.T @ (sign * functions.score(index))
-        )
+    def loglik(beta: np.ndarray) -> float:
+        return float(np.sum(functions.log_cdf(sign * (design @ beta))))
 
-    result = optimize.minimize(
-        negative, np.zeros(k), jac=True, method="BFGS", options={"maxiter": 200, "gtol": 1e-6}
-    )
+    beta = np.zeros(k)
+    current = loglik(beta)
+    for _ in range(50):
+        index = sign * (design @ beta)
+        score = functions.score(index)
+        gradient = design.T @ (sign * score)
+        if functions.name == "probit":
+            curvature = score * (index + score)
+        else:
+            curvature = functions.pdf(index)
+        information = design.T @ (curvature[:, None] * design)
+        try:
+            step = np.linalg.solve(information + 1e-10 * np.eye(k), gradient)
+        except np.linalg.LinAlgError:
+            break
+        for _ in range(30):
+            candidate = beta + step
+            value = loglik(candidate)
+            if value >= current - 1e-12:
+                break
+            step = step / 2.0
+        else:
+            break
+        beta, improvement, current = candidate, value - current, value
+        if improvement < 1e-10 or np.max(np.abs(beta)) > 10.0:
+            break
     # Separation drives coefficients off to infinity; clip so the main fit can recover.
-    return np.clip(np.where(np.isfinite(result.x), result.x, 0.0), -10.0, 10.0)
+    return np.clip(np.where(np.isfinite(beta), beta, 0.0), -10.0, 10.0)
 
 
 def check_player_identified(

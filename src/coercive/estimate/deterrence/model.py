@@ -46,12 +46,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from coercive._errors import InputError, InputTypeError
-from coercive.estimate.covariance import hessian_covariance, numerical_hessian
+from coercive.estimate.covariance import hessian_covariance
 from coercive.estimate.formula import DesignParts, parse_formula
 from coercive.estimate.results import EstimationResults
+from coercive.estimate.strategic import IndexLikelihood, binary_fit, maximize
 from coercive.games.deterrence import ERRORS, LinkFunctions, link_functions
 
 __all__ = ["DeterrenceModel", "fit_deterrence"]
@@ -154,7 +154,20 @@ class DeterrenceModel:
         return escalate, war
 
     def _pieces(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        u11, u13, u14, u24 = self.utilities(theta)
+        return self.pieces_from_utilities(self.utilities(theta))
+
+    def row_loglik_and_gradient(self, utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row log-likelihoods and their derivatives in ``(u11, u13, u14, u24)``.
+
+        ``utilities`` has shape ``(4, *batch)`` (the interface of
+        :class:`coercive.estimate.strategic.IndexLikelihood`).
+        """
+        pieces = self.pieces_from_utilities(utilities)
+        gradient = np.stack([pieces[f"d_{name}"] for name in UTILITIES])
+        return pieces["loglik"], gradient
+
+    def pieces_from_utilities(self, utilities: np.ndarray) -> dict[str, np.ndarray]:
+        u11, u13, u14, u24 = utilities
         functions, y = self.functions, self.outcome
         war_index = u24 / _WAR_SCALE
         war, back_down = functions.cdf(war_index), functions.cdf(-war_index)
@@ -237,64 +250,17 @@ class DeterrenceModel:
         """Statistical backwards induction starting values (see module docstring)."""
         x11, x13, x14, z = self.matrices
         escalated = self.outcome != STATUS_QUO
-        gamma = _binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
+        gamma = binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
         war = self.functions.cdf(z @ gamma) if z.shape[1] else np.full(len(z), 0.5)
         back_down = 1.0 - war
         stacked = np.hstack([-x11, back_down[:, None] * x13, war[:, None] * x14])
-        delta = _binary_fit(stacked, escalated, self.functions)
+        delta = binary_fit(stacked, escalated, self.functions)
         if self.error == "agent":
             escalation_scale = _SQRT2
         else:
             escalation_scale = float(np.mean(np.sqrt(1.0 + war**2 + back_down**2)))
         start = np.concatenate([delta * escalation_scale, gamma * _WAR_SCALE])
         return np.where(np.isfinite(start), start, 0.0)
-
-
-def _binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions) -> np.ndarray:
-    """Binary probit/logit MLE (a few BFGS steps suffice for starting values)."""
-    k = design.shape[1]
-    if k == 0 or design.shape[0] == 0:
-        return np.zeros(k)
-    sign = np.where(chosen, 1.0, -1.0)
-
-    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        index = sign * (design @ beta)
-        return -float(np.sum(functions.log_cdf(index))), -(
-            design.T @ (sign * functions.score(index))
-        )
-
-    result = optimize.minimize(
-        negative, np.zeros(k), jac=True, method="BFGS", options={"maxiter": 100, "gtol": 1e-4}
-    )
-    # Separation drives coefficients off to infinity; clip so the main fit can recover.
-    return np.clip(result.x, -10.0, 10.0)
-
-
-def _newton_polish(
-    model: DeterrenceModel, theta: np.ndarray, steps: int = 3
-) -> tuple[np.ndarray, np.ndarray]:
-    """A few Newton steps with the numerical Hessian of the analytic gradient.
-
-    BFGS stops at a gradient tolerance; Newton steps make the optimum precise to the
-    last digits (so estimates can be compared with games to 1e-6) and yield the Hessian.
-    The Hessian is recomputed only after a step that is not tiny (it changes by O(step)).
-    """
-    hessian = numerical_hessian(model.gradient, theta)
-    for _ in range(steps):
-        gradient = model.gradient(theta)
-        if np.max(np.abs(gradient)) < 1e-9:
-            break
-        try:
-            step = np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError:
-            break
-        candidate = theta - step
-        if not model.loglik(candidate) >= model.loglik(theta) - 1e-12:
-            break
-        theta = candidate
-        if np.max(np.abs(step)) > 1e-7 * max(1.0, float(np.max(np.abs(theta)))):
-            hessian = numerical_hessian(model.gradient, theta)
-    return theta, hessian
 
 
 def fit_deterrence(
@@ -362,27 +328,23 @@ def fit_deterrence(
         if theta0.size != model.n_params or not np.all(np.isfinite(theta0)):
             raise InputError(f"start: expected {model.n_params} finite numbers ({labels})")
 
-    result = optimize.minimize(
-        model.negative,
-        theta0,
-        jac=True,
-        method="BFGS",
-        options={"maxiter": maxiter, "gtol": 1e-6},
+    likelihood = IndexLikelihood(
+        matrices,
+        lambda utilities: model.pieces_from_utilities(utilities)["loglik"],
+        model.row_loglik_and_gradient,
     )
-    theta, hessian = _newton_polish(model, result.x)
+    maximum = maximize(likelihood, theta0, maxiter)
+    theta, hessian = maximum.theta, maximum.hessian
     llf, gradient = model.loglik_and_gradient(theta)
     max_gradient = float(np.max(np.abs(gradient)))
-    converged = bool(np.isfinite(llf) and max_gradient < 1e-4)
+    converged = maximum.converged
 
     covariance = hessian_covariance(hessian)
     notes = []
     if covariance.note:
         notes.append(covariance.note)
     if not converged:
-        notes.append(
-            f"the optimizer did not converge (largest |gradient| {max_gradient:.3g}; "
-            f"scipy: {result.message})"
-        )
+        notes.append(maximum.reason or "the optimizer did not converge")
     elapsed = time.perf_counter() - started
 
     def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -416,8 +378,7 @@ def fit_deterrence(
         extra={
             "link": link,
             "error": error,
-            "iterations": int(result.nit),
-            "function evaluations": int(result.nfev),
+            "iterations": maximum.iterations,
             "max |gradient|": max_gradient,
             "outcomes": ", ".join(levels),
             "fit time (s)": elapsed,
@@ -427,5 +388,5 @@ def fit_deterrence(
             "objective": model.loglik_and_gradient,
             "converged_reason": notes[-1] if not converged else "converged",
         },
-        covariance_type="inverse negative Hessian (numerical, from analytic gradient)",
+        covariance_type="inverse negative Hessian (differences of the analytic gradient)",
     )
