@@ -51,7 +51,12 @@ from coercive._errors import InputError, InputTypeError
 from coercive.estimate.covariance import hessian_covariance
 from coercive.estimate.formula import DesignParts, parse_formula
 from coercive.estimate.results import EstimationResults
-from coercive.estimate.strategic import IndexLikelihood, binary_fit, maximize
+from coercive.estimate.strategic import (
+    IndexLikelihood,
+    binary_fit,
+    fit_single_threaded,
+    maximize,
+)
 from coercive.games.deterrence import ERRORS, LinkFunctions, link_functions
 
 __all__ = ["DeterrenceModel", "fit_deterrence"]
@@ -263,6 +268,7 @@ class DeterrenceModel:
         return np.where(np.isfinite(start), start, 0.0)
 
 
+@fit_single_threaded
 def fit_deterrence(
     formula: str,
     data: pd.DataFrame,

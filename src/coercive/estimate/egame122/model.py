@@ -48,6 +48,7 @@ from coercive.estimate.strategic import (
     binary_fit,
     check_options,
     check_player_identified,
+    fit_single_threaded,
     maximize,
     outcome_codes,
     results_from_maximum,
@@ -172,6 +173,7 @@ def _start(
     return np.concatenate([delta * scale, g22 * _SQRT2, g24 * _SQRT2])
 
 
+@fit_single_threaded
 def fit_egame122(
     formula: str,
     data: pd.DataFrame,

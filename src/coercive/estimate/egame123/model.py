@@ -49,6 +49,7 @@ from coercive.estimate.strategic import (
     binary_fit,
     check_options,
     check_player_identified,
+    fit_single_threaded,
     maximize,
     outcome_codes,
     results_from_maximum,
@@ -204,6 +205,7 @@ def _start(
     return np.concatenate([d1 * float(np.mean(s1)), d2 * float(np.mean(s2)), g36 * _SQRT2])
 
 
+@fit_single_threaded
 def fit_egame123(
     formula: str,
     data: pd.DataFrame,

@@ -48,6 +48,7 @@ from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
     IndexLikelihood,
+    fit_single_threaded,
     maximize,
     results_from_maximum,
     start_vector,
@@ -183,6 +184,7 @@ def _positive_scale(value: object, name: str) -> float | None:
     return float(value)
 
 
+@fit_single_threaded
 def fit_ultimatum(
     formula: str,
     data: pd.DataFrame,
