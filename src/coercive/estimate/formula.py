@@ -587,23 +587,25 @@ def _parse_plain_columns(
             )
             if not intercept_everywhere:
                 return None
+    raw: dict[str, np.ndarray] = {}
+    categories: dict[str, list[Any]] = {}
     for name, column in columns.items():
         if isinstance(column.dtype, pd.CategoricalDtype):
-            if (column.cat.codes.to_numpy() < 0).all():
-                raise InputError(f"data: column {name!r} is entirely missing")
+            raw[name] = np.asarray(column.cat.codes)
+            categories[name] = list(column.cat.categories)
+            missing = raw[name] < 0
         else:
-            values = column.to_numpy(dtype=float)
-            if np.isnan(values).all():
-                raise InputError(f"data: column {name!r} is entirely missing")
+            raw[name] = column.to_numpy(dtype=float)
+            missing = np.isnan(raw[name])
+        if missing.all():
+            raise InputError(f"data: column {name!r} is entirely missing")
     rows = np.ones(len(data), dtype=bool) if subset is None else _subset_mask(subset, data)
     arrays: dict[str, np.ndarray] = {}
     complete = rows.copy()
-    for name, column in columns.items():
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            values = column.cat.codes.to_numpy()
+    for name, values in raw.items():
+        if name in categories:
             complete &= values >= 0
         else:
-            values = column.to_numpy(dtype=float)
             infinite = np.isinf(values[rows])
             if infinite.any():
                 raise InputError(
@@ -623,15 +625,15 @@ def _parse_plain_columns(
     keep = np.flatnonzero(complete)
     index = data.index[keep]
     levels: dict[str, tuple[Any, ...]] = {}
-    for name, column in columns.items():
+    for name in columns:
         arrays[name] = arrays[name][keep]
-        if isinstance(column.dtype, pd.CategoricalDtype):
+        if name in categories:
             # drop unused levels (as R's drop.unused.levels), keeping their order
             present = np.unique(arrays[name])
-            recode = np.full(len(column.cat.categories), -1)
+            recode = np.full(len(categories[name]), -1)
             recode[present] = np.arange(present.size)
             arrays[name] = recode[arrays[name]]
-            levels[name] = tuple(column.cat.categories[present])
+            levels[name] = tuple(categories[name][i] for i in present)
 
     if len(lhs_terms) == 1 and lhs_terms[0] in levels:
         name = lhs_terms[0]
