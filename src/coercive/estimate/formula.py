@@ -583,7 +583,9 @@ def _parse_plain_columns(
             return None
         if categorical and name in rhs_names:
             intercept_everywhere = all(
-                token[0] for token in tokens if name in token[1]  # type: ignore[index]
+                token[0]
+                for token in tokens
+                if name in token[1]  # type: ignore[index]
             )
             if not intercept_everywhere:
                 return None

@@ -50,6 +50,7 @@ __all__ = [
     "binary_fit",
     "check_options",
     "check_player_identified",
+    "log_cdf_and_score",
     "maximize",
     "outcome_codes",
     "results_from_maximum",
@@ -64,6 +65,35 @@ def _threadpool_controller() -> Any:
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
+
+
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+# Above this the probit CDF is computed directly (relative error ~1e-16 down to ~1e-300);
+# below, log_ndtr's asymptotic series keeps log F and f/F accurate.
+_DIRECT_PROBIT_FLOOR = -30.0
+
+
+def log_cdf_and_score(functions: LinkFunctions, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(log F(x), f(x)/F(x))`` sharing one CDF evaluation (the likelihoods' inner loop).
+
+    For probit, ``ndtr`` once (``log`` and a density on top) costs about half of
+    ``log_ndtr`` twice; the far lower tail, where ``ndtr`` underflows, uses ``log_ndtr``.
+    """
+    if functions.name != "probit":
+        return functions.log_cdf(x), functions.score(x)
+    from scipy import special
+
+    x = np.asarray(x, dtype=float)
+    cdf = special.ndtr(x)
+    with np.errstate(divide="ignore"):
+        log_cdf = np.log(cdf)
+    score = np.exp(-0.5 * x * x - _LOG_SQRT_2PI) / np.where(cdf > 0, cdf, 1.0)
+    tail = x < _DIRECT_PROBIT_FLOOR
+    if tail.any():
+        log_tail = special.log_ndtr(x[tail])
+        log_cdf[tail] = log_tail
+        score[tail] = np.exp(-0.5 * x[tail] ** 2 - _LOG_SQRT_2PI - log_tail)
+    return log_cdf, score
 
 
 def single_threaded_blas() -> Any:

@@ -55,6 +55,7 @@ from coercive.estimate.strategic import (
     IndexLikelihood,
     binary_fit,
     fit_single_threaded,
+    log_cdf_and_score,
     maximize,
 )
 from coercive.games.deterrence import ERRORS, LinkFunctions, link_functions
@@ -191,22 +192,17 @@ class DeterrenceModel:
         escalation_index = escalation_gain / escalation_scale
         escalated = y != STATUS_QUO
         fought = y == WAR
-        loglik = np.where(
-            escalated,
-            functions.log_cdf(escalation_index)
-            + np.where(fought, functions.log_cdf(war_index), functions.log_cdf(-war_index)),
-            functions.log_cdf(-escalation_index),
-        )
+        # One call per choice on the signed index (+ for the move taken, - for the other):
+        # log F(+-x) and d log F(+-x) / dx, instead of both branches of every np.where.
+        sign1 = np.where(escalated, 1.0, -1.0)
+        sign2 = np.where(fought, 1.0, -1.0)
+        log1, score1 = log_cdf_and_score(functions, sign1 * escalation_index)
+        log2, score2 = log_cdf_and_score(functions, sign2 * war_index)
+        loglik = log1 + np.where(escalated, log2, 0.0)
         # d loglik / d escalation_index and the direct d loglik / d war_index (player 2's
         # own choice; player 1's choice depends on war_index only through p).
-        escalation_score = np.where(
-            escalated, functions.score(escalation_index), -functions.score(-escalation_index)
-        )
-        war_score = np.where(
-            escalated,
-            np.where(fought, functions.score(war_index), -functions.score(-war_index)),
-            0.0,
-        )
+        escalation_score = sign1 * score1
+        war_score = np.where(escalated, sign2 * score2, 0.0)
         dwar_du24 = functions.pdf(war_index) / _WAR_SCALE
         return {
             "loglik": loglik,

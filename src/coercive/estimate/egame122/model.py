@@ -49,6 +49,7 @@ from coercive.estimate.strategic import (
     check_options,
     check_player_identified,
     fit_single_threaded,
+    log_cdf_and_score,
     maximize,
     outcome_codes,
     results_from_maximum,
@@ -124,9 +125,11 @@ def row_loglik_and_gradient(
     sign1 = np.where(right, 1.0, -1.0)
     second = np.where(right, a4, a2)
     sign2 = np.where((outcome % 2) == 1, 1.0, -1.0)
-    rows = functions.log_cdf(sign1 * index) + functions.log_cdf(sign2 * second)
-    g1 = sign1 * functions.score(sign1 * index)
-    g2 = sign2 * functions.score(sign2 * second)
+    log1, score1 = log_cdf_and_score(functions, sign1 * index)
+    log2, score2 = log_cdf_and_score(functions, sign2 * second)
+    rows = log1 + log2
+    g1 = sign1 * score1
+    g2 = sign2 * score2
     dx_dp2 = (u11 - u12) / scale - index * dscale2 / scale
     dx_dp4 = (u14 - u13) / scale - index * dscale4 / scale
     gradient = np.empty_like(utilities)

@@ -50,6 +50,7 @@ from coercive.estimate.strategic import (
     check_options,
     check_player_identified,
     fit_single_threaded,
+    log_cdf_and_score,
     maximize,
     outcome_codes,
     results_from_maximum,
@@ -144,15 +145,13 @@ def row_loglik_and_gradient(
     sign2 = np.where(outcome == 1, -1.0, 1.0)
     reached3 = outcome >= 2
     sign3 = np.where(outcome == 2, -1.0, 1.0)
-    log_cdf, score = functions.log_cdf, functions.score
-    rows = (
-        log_cdf(sign1 * x1)
-        + np.where(reached2, log_cdf(sign2 * x2), 0.0)
-        + np.where(reached3, log_cdf(sign3 * a3), 0.0)
-    )
-    g1 = sign1 * score(sign1 * x1)
-    g2 = np.where(reached2, sign2 * score(sign2 * x2), 0.0)
-    g3 = np.where(reached3, sign3 * score(sign3 * a3), 0.0)
+    log1, score1 = log_cdf_and_score(functions, sign1 * x1)
+    log2, score2 = log_cdf_and_score(functions, sign2 * x2)
+    log3, score3 = log_cdf_and_score(functions, sign3 * a3)
+    rows = log1 + np.where(reached2, log2, 0.0) + np.where(reached3, log3, 0.0)
+    g1 = sign1 * score1
+    g2 = np.where(reached2, sign2 * score2, 0.0)
+    g3 = np.where(reached3, sign3 * score3, 0.0)
     dx1_dp2 = (-u13 + (1.0 - p3) * u15 + p3 * u16) / s1 - x1 * ds1_dp2 / s1
     dx1_dp3 = p2 * (u16 - u15) / s1 - x1 * ds1_dp3 / s1
     big_g2 = g2 + g1 * dx1_dp2 * functions.pdf(x2)
