@@ -120,6 +120,7 @@ def fit_single_threaded(fit: Callable[..., Any]) -> Callable[..., Any]:
 
 _FIRST_STEP = _EPS ** (1.0 / 3.0)
 _SECOND_STEP = _EPS**0.25
+_FORWARD_STEP = _EPS**0.5
 
 
 @dataclass(frozen=True)
@@ -192,16 +193,17 @@ class IndexLikelihood:
         """``d2g/du_j du_k`` for every row, shape ``(J, J, n)``."""
         active = self._active()
         if self.row_gradient is not None:
-            # central differences of the analytic first derivatives, all in one call
-            steps = _FIRST_STEP * (1.0 + np.abs(utilities))
-            batch = np.repeat(utilities[:, None, :], 2 * len(active), axis=1)
+            # forward differences of the analytic first derivatives, all in one call: with
+            # step sqrt(eps) both truncation and rounding errors are ~1e-8 relative, far
+            # below what Newton steps or standard errors need, at half the cost of central
+            steps = _FORWARD_STEP * (1.0 + np.abs(utilities))
+            batch = np.repeat(utilities[:, None, :], len(active) + 1, axis=1)
             for a, j in enumerate(active):
-                batch[j, 2 * a] += steps[j]
-                batch[j, 2 * a + 1] -= steps[j]
+                batch[j, a + 1] += steps[j]
             first = self.row_gradient(batch)[1]
             out = np.zeros((utilities.shape[0],) * 2 + utilities.shape[1:])
             for a, j in enumerate(active):
-                out[:, j] = (first[:, 2 * a] - first[:, 2 * a + 1]) / (2.0 * steps[j])
+                out[:, j] = (first[:, a + 1] - first[:, 0]) / steps[j]
             return 0.5 * (out + out.transpose(1, 0, *range(2, out.ndim)))
         steps = _SECOND_STEP * (1.0 + np.abs(utilities))
         pairs = [(j, k) for ai, j in enumerate(active) for k in active[ai:]]
