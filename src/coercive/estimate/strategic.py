@@ -27,6 +27,7 @@ utilities (it cancels from every comparison the player makes).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -103,8 +104,27 @@ def single_threaded_blas() -> Any:
     threads to help, and on a busy machine their synchronization dominates (measured here:
     a 7240 x 10 weighted cross-product took 27 ms with OpenBLAS's threads, 0.5 ms on one).
     The previous limits are restored on exit, so the caller's own numpy is unaffected.
+    (The BLAS libraries' own get/set calls are used: ``ThreadpoolController.limit`` re-reads
+    every library's information on entry, which costs milliseconds.)
     """
-    return _threadpool_controller().limit(limits=1, user_api="blas")
+    return _blas_threads(1)
+
+
+@contextlib.contextmanager
+def _blas_threads(count: int) -> Any:
+    libraries = [
+        library
+        for library in _threadpool_controller().lib_controllers
+        if library.user_api == "blas"
+    ]
+    before = [library.get_num_threads() for library in libraries]
+    for library in libraries:
+        library.set_num_threads(count)
+    try:
+        yield
+    finally:
+        for library, threads in zip(libraries, before, strict=True):
+            library.set_num_threads(threads)
 
 
 def fit_single_threaded(fit: Callable[..., Any]) -> Callable[..., Any]:
