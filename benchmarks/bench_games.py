@@ -90,13 +90,17 @@ def _median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, obj
     return statistics.median(times), result
 
 
-def _games_times(repeats: int) -> dict[str, tuple[float, float]] | str:
+def _games_times(
+    repeats: int, names: list[str] | None = None
+) -> dict[str, tuple[float, float]] | str:
     """{name: (median seconds, loglik)} from games via Rscript, or why it could not run."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return "Rscript not found: games' times are not measured in this run"
     lines = ["suppressPackageStartupMessages(library(games))"]
     for name, (call, dataset) in R_CALLS.items():
+        if names is not None and name not in names:
+            continue
         lines += [
             f'data("{dataset}")',
             f"invisible({call})",  # warm-up
