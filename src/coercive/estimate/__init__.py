@@ -4,6 +4,11 @@
 *Political Analysis* 11:316–344; R package games' ``egame12``).
 ``fit_signaling`` — the Lewis–Schultz crisis signaling game by PL/NPL (Crisman-Cox &
 Gibilisco 2021; R package sigInt), in :mod:`coercive.estimate.signaling`.
+``fit_egame122``, ``fit_egame123``, ``fit_ultimatum`` — the rest of R's games 1.1.2 (Kenkel &
+Signorino 2014), each in its folder; ``vuong``/``clarke`` non-nested tests
+(:mod:`~coercive.estimate.compare`); ``profile`` likelihood profiles
+(:mod:`~coercive.estimate.profile`); the shared engine of these models is
+:mod:`~coercive.estimate.strategic`.
 
 Shared infrastructure: :mod:`~coercive.estimate.formula` (multi-part formulas),
 :mod:`~coercive.estimate.results` (``EstimationResults``),
@@ -16,11 +21,28 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["EstimationResults", "fit_deterrence", "fit_signaling", "parse_formula"]
+__all__ = [
+    "EstimationResults",
+    "clarke",
+    "fit_deterrence",
+    "fit_egame122",
+    "fit_egame123",
+    "fit_signaling",
+    "fit_ultimatum",
+    "parse_formula",
+    "profile",
+    "vuong",
+]
 
 _LAZY = {
     "fit_deterrence": "coercive.estimate.deterrence",
     "fit_signaling": "coercive.estimate.signaling",
+    "fit_egame122": "coercive.estimate.egame122",
+    "fit_egame123": "coercive.estimate.egame123",
+    "fit_ultimatum": "coercive.estimate.ultimatum",
+    "vuong": "coercive.estimate.compare",
+    "clarke": "coercive.estimate.compare",
+    "profile": "coercive.estimate.profile",
     "EstimationResults": "coercive.estimate.results",
     "parse_formula": "coercive.estimate.formula",
 }
