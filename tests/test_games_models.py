@@ -50,7 +50,7 @@ def test_tree_game_gradients_are_exact(link: str, error: str, seed: int) -> None
         values, analytic = gradient(utilities, outcome, functions, error)
         np.testing.assert_allclose(values, rows(utilities, outcome, functions, error), atol=1e-12)
         numerical = _numerical_index_gradient(
-            lambda u, rows=rows: rows(u, outcome, functions, error), utilities
+            lambda u, rows=rows, outcome=outcome: rows(u, outcome, functions, error), utilities
         )
         np.testing.assert_allclose(analytic, numerical, rtol=1e-6, atol=1e-7)
 
@@ -149,9 +149,7 @@ def test_egame122_probit_matches_the_game_played_with_shocks(error: str) -> None
     simulated = np.column_stack([outcome == k for k in range(4)])
     utilities = np.array([[u11], [u12], [u13], [u14], [u22], [u24]])
     p1, q2, q4 = probabilities_122(utilities, link_functions("probit"), error)
-    predicted = np.array(
-        [(1 - p1) * (1 - q2), (1 - p1) * q2, p1 * (1 - q4), p1 * q4]
-    ).reshape(-1)
+    predicted = np.array([(1 - p1) * (1 - q2), (1 - p1) * q2, p1 * (1 - q4), p1 * q4]).reshape(-1)
     _monte_carlo_check(simulated, predicted)
 
 

@@ -387,7 +387,8 @@ def fit_deterrence(
             "hessian": hessian,
             "formula": formula,
             "loglik_obs": model._pieces(theta)["loglik"],
-            "objective": model.loglik_and_gradient,
+            # a plain function (a bound method would be deep-copied with its model on access)
+            "objective": lambda point: model.loglik_and_gradient(point),
             "converged_reason": notes[-1] if not converged else "converged",
         },
         covariance_type="inverse negative Hessian (differences of the analytic gradient)",
