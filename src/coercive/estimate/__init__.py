@@ -6,8 +6,8 @@
 Gibilisco 2021; R package sigInt), in :mod:`coercive.estimate.signaling`.
 ``fit_egame122``, ``fit_egame123``, ``fit_ultimatum`` — the rest of R's games 1.1.2 (Kenkel &
 Signorino 2014), each in its folder; ``vuong``/``clarke`` non-nested tests
-(:mod:`~coercive.estimate.compare`); ``profile`` likelihood profiles
-(:mod:`~coercive.estimate.profile`); the shared engine of these models is
+(:mod:`~coercive.estimate.compare`); ``profile_likelihood`` (``profile`` in
+:mod:`~coercive.estimate.profile`; the package attribute ``profile`` is that submodule); the shared engine of these models is
 :mod:`~coercive.estimate.strategic`.
 
 Shared infrastructure: :mod:`~coercive.estimate.formula` (multi-part formulas),
@@ -30,7 +30,7 @@ __all__ = [
     "fit_signaling",
     "fit_ultimatum",
     "parse_formula",
-    "profile",
+    "profile_likelihood",
     "vuong",
 ]
 
@@ -42,7 +42,7 @@ _LAZY = {
     "fit_ultimatum": "coercive.estimate.ultimatum",
     "vuong": "coercive.estimate.compare",
     "clarke": "coercive.estimate.compare",
-    "profile": "coercive.estimate.profile",
+    "profile_likelihood": "coercive.estimate.profile",
     "EstimationResults": "coercive.estimate.results",
     "parse_formula": "coercive.estimate.formula",
 }
@@ -56,7 +56,7 @@ def __getattr__(name: str) -> Any:
             if error.name != _LAZY[name]:
                 raise  # a real missing dependency inside the module: show it
             raise AttributeError(f"coercive.estimate.{name} is not available ({error})") from None
-        return getattr(module, name)
+        return getattr(module, "profile" if name == "profile_likelihood" else name)
     raise AttributeError(f"module 'coercive.estimate' has no attribute {name!r}")
 
 

@@ -577,7 +577,7 @@ def results_from_maximum(
         notes.append("parameters held fixed have no standard error")
     return EstimationResults(
         model=model_name,
-        method="Maximum likelihood (BFGS, then Newton steps)",
+        method="Maximum likelihood (Newton-Raphson, BFGS where not concave)",
         params=pd.Series(maximum.theta, index=list(labels)),
         cov=cov,
         llf=maximum.llf,

@@ -20,8 +20,9 @@ alike). Private information: ``s4 = sqrt(2)`` and ``s2 = sqrt(1 + p^2 + (1 - p)^
 unit-variance shock on each of the five outcome payoffs, player 2's back-down payoff included,
 as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2`` depends on the
 parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
-for private information, through ``s2``); the Hessian for the covariance is central differences
-of that gradient, and its inverse gives the standard errors (NaN with a note when it is singular
+for private information, through ``s2``); the Hessian is forward differences of that gradient
+in the four utilities (:mod:`coercive.estimate.strategic`, which also does the maximization:
+Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the standard errors (NaN with a note when it is singular
 or not negative definite).
 
 Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
@@ -368,7 +369,7 @@ def fit_deterrence(
 
     return EstimationResults(
         model=f"Strategic deterrence game (egame12), {link}, {error} error",
-        method="Maximum likelihood (BFGS, analytic gradient; Newton-polished)",
+        method="Maximum likelihood (Newton-Raphson, BFGS where not concave)",
         params=pd.Series(theta, index=labels),
         cov=covariance.matrix,
         llf=llf,
