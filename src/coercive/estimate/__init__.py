@@ -7,7 +7,8 @@ Gibilisco 2021; R package sigInt), in :mod:`coercive.estimate.signaling`.
 ``fit_egame122``, ``fit_egame123``, ``fit_ultimatum`` — the rest of R's games 1.1.2 (Kenkel &
 Signorino 2014), each in its folder; ``vuong``/``clarke`` non-nested tests
 (:mod:`~coercive.estimate.compare`); ``profile_likelihood`` (``profile`` in
-:mod:`~coercive.estimate.profile`; the package attribute ``profile`` is that submodule); the shared engine of these models is
+:mod:`~coercive.estimate.profile`; the package attribute ``profile`` is that submodule);
+the shared engine of these models is
 :mod:`~coercive.estimate.strategic`.
 
 Shared infrastructure: :mod:`~coercive.estimate.formula` (multi-part formulas),

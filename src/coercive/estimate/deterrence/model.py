@@ -22,7 +22,8 @@ as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2``
 parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
 for private information, through ``s2``); the Hessian is forward differences of that gradient
 in the four utilities (:mod:`coercive.estimate.strategic`, which also does the maximization:
-Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the standard errors (NaN with a note when it is singular
+Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the
+standard errors (NaN with a note when it is singular
 or not negative definite).
 
 Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
