@@ -338,7 +338,9 @@ def _newton(
         previous = largest
         step = linalg.cho_solve(factor, gradient)
         scale = max(1.0, float(np.max(np.abs(theta))))
-        if np.max(np.abs(step)) < 1e-10 * scale:
+        # done when the step is negligible or the log-likelihood it promises (half the
+        # Newton decrement g'step) is below 1e-14 relative: this last step is still taken
+        if np.max(np.abs(step)) < 1e-10 * scale or gradient @ step < 1e-14 * max(1.0, abs(value)):
             theta = theta + step
             if np.max(np.abs(theta - hessian_at)) > 1e-6 * scale:
                 hessian = model.hessian(theta)
