@@ -7,8 +7,8 @@ Times ``coercive.estimate.fit_deterrence`` on games' example model
 * a baseline measured in this run: the same log-likelihood, same starting values, maximized by
   scipy's BFGS with finite-difference gradients (scipy's default when no gradient is given),
   plus a finite-difference Hessian of the log-likelihood for the standard errors;
-* games 1.1.2's time for this fit, 0.036 s, QUOTED from issue 3 of this project (R is not
-  available on this machine, so it is not measured here).
+* games 1.1.2's time for this fit, measured in the same run through ``Rscript`` (median of the
+  same number of repeats, see ``bench_games.py``); without ``Rscript`` it says so.
 
 Run: ``PYTHONPATH=src python benchmarks/bench_estimate_deterrence.py [--repeats N]``.
 The data are read from ``COERCIVE_DATA_DIR`` (defaults to ../shared/data when it exists).
@@ -29,7 +29,6 @@ from scipy import optimize
 from coercive.datasets import PUBLISHED_MODELS
 
 FORMULA = PUBLISHED_MODELS["war1800"]
-GAMES_SECONDS_QUOTED = 0.036  # issue 3: games 1.1.2 egame12 fit "on this machine" (not measured)
 
 
 def _median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, object]:
@@ -95,10 +94,21 @@ def main() -> None:
     print(
         f"  speed-up over the same-run baseline            : {baseline_seconds / fit_seconds:8.2f}x"
     )
-    print(
-        f"  games 1.1.2 (QUOTED from issue 3, not measured): {GAMES_SECONDS_QUOTED * 1e3:8.2f} ms"
-        f"   -> ratio games/coercive {GAMES_SECONDS_QUOTED / fit_seconds:.2f}x"
-    )
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_games import _games_times
+
+    name = "egame12 war1800 (probit, agent)"
+    games = _games_times(args.repeats, names=[name])
+    if isinstance(games, str):
+        print(f"  games 1.1.2                                    : not measured ({games})")
+    else:
+        seconds, games_llf = games[name]
+        print(
+            f"  games 1.1.2, same run (Rscript, system.time)   : {seconds * 1e3:8.2f} ms   "
+            f"llf {games_llf:.6f}   -> ratio games/coercive {seconds / fit_seconds:.2f}x"
+        )
     print(
         f"  largest |parameter difference| vs baseline     : "
         f"{np.max(np.abs(fit.params.to_numpy() - baseline_theta)):.2e}"

@@ -92,6 +92,27 @@ _SOURCES: dict[str, _Source] = {
     ),
 }
 
+# games 1.1.2's example data (simulated data_122/data_123/data_ult, Leblang's 2003 currency
+# attacks, 32 student ultimatum offers), same repository and folder as war1800.rda; hashes
+# from the project's data README.
+_GAMES_EXAMPLES = {
+    "data_122": "6d6d0a21eb10d3c3cfcf710913903d9ed943a6939724180bb97620c3fcce7284",
+    "data_123": "cffca7df92e70d649c8931ccafe82760f7d110a81646ec1d09eef25748902e41",
+    "data_ult": "89387cb3796c3683dcec4120dfdfff82d46e3a0947e3949feaba37150484d65c",
+    "leblang2003": "16a6437f2b3cd8b15b6a6ce754e6866efd07266ae3ea81314bf70520038ce1a8",
+    "student_offers": "3f255202dbcc0e9da46f9994e48081ae7649d2cc35a6ecc8c8f6158ee85885f7",
+}
+for _name, _sha256 in _GAMES_EXAMPLES.items():
+    _SOURCES[_name] = _Source(
+        file_name=f"{_name}.rda",
+        url=(
+            "https://raw.githubusercontent.com/brentonk/games/"
+            f"b9af70ee3cbbafe054fcf55627fd5554b2c85da1/games/data/{_name}.rda"
+        ),
+        sha256=_sha256,
+        r_object=_name,
+    )
+
 
 def available() -> tuple[str, ...]:
     """Names accepted by :func:`load`."""

@@ -4,6 +4,12 @@
 *Political Analysis* 11:316–344; R package games' ``egame12``).
 ``fit_signaling`` — the Lewis–Schultz crisis signaling game by PL/NPL (Crisman-Cox &
 Gibilisco 2021; R package sigInt), in :mod:`coercive.estimate.signaling`.
+``fit_egame122``, ``fit_egame123``, ``fit_ultimatum`` — the rest of R's games 1.1.2 (Kenkel &
+Signorino 2014), each in its folder; ``vuong``/``clarke`` non-nested tests
+(:mod:`~coercive.estimate.compare`); ``profile_likelihood`` (``profile`` in
+:mod:`~coercive.estimate.profile`; the package attribute ``profile`` is that submodule);
+the shared engine of these models is
+:mod:`~coercive.estimate.strategic`.
 
 Shared infrastructure: :mod:`~coercive.estimate.formula` (multi-part formulas),
 :mod:`~coercive.estimate.results` (``EstimationResults``),
@@ -20,14 +26,26 @@ from typing import Any
 __all__ = [
     "EstimationResults",
     "bootstrap_fit",
+    "clarke",
     "fit_deterrence",
+    "fit_egame122",
+    "fit_egame123",
     "fit_signaling",
+    "fit_ultimatum",
     "parse_formula",
+    "profile_likelihood",
+    "vuong",
 ]
 
 _LAZY = {
     "fit_deterrence": "coercive.estimate.deterrence",
     "fit_signaling": "coercive.estimate.signaling",
+    "fit_egame122": "coercive.estimate.egame122",
+    "fit_egame123": "coercive.estimate.egame123",
+    "fit_ultimatum": "coercive.estimate.ultimatum",
+    "vuong": "coercive.estimate.compare",
+    "clarke": "coercive.estimate.compare",
+    "profile_likelihood": "coercive.estimate.profile",
     "EstimationResults": "coercive.estimate.results",
     "parse_formula": "coercive.estimate.formula",
     "bootstrap_fit": "coercive.estimate.bootstrap",
@@ -42,7 +60,7 @@ def __getattr__(name: str) -> Any:
             if error.name != _LAZY[name]:
                 raise  # a real missing dependency inside the module: show it
             raise AttributeError(f"coercive.estimate.{name} is not available ({error})") from None
-        return getattr(module, name)
+        return getattr(module, "profile" if name == "profile_likelihood" else name)
     raise AttributeError(f"module 'coercive.estimate' has no attribute {name!r}")
 
 

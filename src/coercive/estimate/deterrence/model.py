@@ -20,8 +20,10 @@ alike). Private information: ``s4 = sqrt(2)`` and ``s2 = sqrt(1 + p^2 + (1 - p)^
 unit-variance shock on each of the five outcome payoffs, player 2's back-down payoff included,
 as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2`` depends on the
 parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
-for private information, through ``s2``); the Hessian for the covariance is central differences
-of that gradient, and its inverse gives the standard errors (NaN with a note when it is singular
+for private information, through ``s2``); the Hessian is forward differences of that gradient
+in the four utilities (:mod:`coercive.estimate.strategic`, which also does the maximization:
+Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the
+standard errors (NaN with a note when it is singular
 or not negative definite).
 
 Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
@@ -47,12 +49,18 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from coercive._errors import InputError, InputTypeError
-from coercive.estimate.covariance import hessian_covariance, numerical_hessian
+from coercive.estimate.covariance import hessian_covariance
 from coercive.estimate.formula import DesignParts, parse_formula
 from coercive.estimate.results import EstimationResults
+from coercive.estimate.strategic import (
+    IndexLikelihood,
+    binary_fit,
+    fit_single_threaded,
+    log_cdf_and_score,
+    maximize,
+)
 from coercive.games.deterrence import ERRORS, LinkFunctions, link_functions
 
 __all__ = ["DeterrenceModel", "fit_deterrence"]
@@ -155,7 +163,20 @@ class DeterrenceModel:
         return escalate, war
 
     def _pieces(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        u11, u13, u14, u24 = self.utilities(theta)
+        return self.pieces_from_utilities(self.utilities(theta))
+
+    def row_loglik_and_gradient(self, utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row log-likelihoods and their derivatives in ``(u11, u13, u14, u24)``.
+
+        ``utilities`` has shape ``(4, *batch)`` (the interface of
+        :class:`coercive.estimate.strategic.IndexLikelihood`).
+        """
+        pieces = self.pieces_from_utilities(utilities)
+        gradient = np.stack([pieces[f"d_{name}"] for name in UTILITIES])
+        return pieces["loglik"], gradient
+
+    def pieces_from_utilities(self, utilities: np.ndarray) -> dict[str, np.ndarray]:
+        u11, u13, u14, u24 = utilities
         functions, y = self.functions, self.outcome
         war_index = u24 / _WAR_SCALE
         war, back_down = functions.cdf(war_index), functions.cdf(-war_index)
@@ -174,22 +195,17 @@ class DeterrenceModel:
         escalation_index = escalation_gain / escalation_scale
         escalated = y != STATUS_QUO
         fought = y == WAR
-        loglik = np.where(
-            escalated,
-            functions.log_cdf(escalation_index)
-            + np.where(fought, functions.log_cdf(war_index), functions.log_cdf(-war_index)),
-            functions.log_cdf(-escalation_index),
-        )
+        # One call per choice on the signed index (+ for the move taken, - for the other):
+        # log F(+-x) and d log F(+-x) / dx, instead of both branches of every np.where.
+        sign1 = np.where(escalated, 1.0, -1.0)
+        sign2 = np.where(fought, 1.0, -1.0)
+        log1, score1 = log_cdf_and_score(functions, sign1 * escalation_index)
+        log2, score2 = log_cdf_and_score(functions, sign2 * war_index)
+        loglik = log1 + np.where(escalated, log2, 0.0)
         # d loglik / d escalation_index and the direct d loglik / d war_index (player 2's
         # own choice; player 1's choice depends on war_index only through p).
-        escalation_score = np.where(
-            escalated, functions.score(escalation_index), -functions.score(-escalation_index)
-        )
-        war_score = np.where(
-            escalated,
-            np.where(fought, functions.score(war_index), -functions.score(-war_index)),
-            0.0,
-        )
+        escalation_score = sign1 * score1
+        war_score = np.where(escalated, sign2 * score2, 0.0)
         dwar_du24 = functions.pdf(war_index) / _WAR_SCALE
         return {
             "loglik": loglik,
@@ -238,11 +254,11 @@ class DeterrenceModel:
         """Statistical backwards induction starting values (see module docstring)."""
         x11, x13, x14, z = self.matrices
         escalated = self.outcome != STATUS_QUO
-        gamma = _binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
+        gamma = binary_fit(z[escalated], self.outcome[escalated] == WAR, self.functions)
         war = self.functions.cdf(z @ gamma) if z.shape[1] else np.full(len(z), 0.5)
         back_down = 1.0 - war
         stacked = np.hstack([-x11, back_down[:, None] * x13, war[:, None] * x14])
-        delta = _binary_fit(stacked, escalated, self.functions)
+        delta = binary_fit(stacked, escalated, self.functions)
         if self.error == "agent":
             escalation_scale = _SQRT2
         else:
@@ -251,53 +267,7 @@ class DeterrenceModel:
         return np.where(np.isfinite(start), start, 0.0)
 
 
-def _binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions) -> np.ndarray:
-    """Binary probit/logit MLE (a few BFGS steps suffice for starting values)."""
-    k = design.shape[1]
-    if k == 0 or design.shape[0] == 0:
-        return np.zeros(k)
-    sign = np.where(chosen, 1.0, -1.0)
-
-    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        index = sign * (design @ beta)
-        return -float(np.sum(functions.log_cdf(index))), -(
-            design.T @ (sign * functions.score(index))
-        )
-
-    result = optimize.minimize(
-        negative, np.zeros(k), jac=True, method="BFGS", options={"maxiter": 100, "gtol": 1e-4}
-    )
-    # Separation drives coefficients off to infinity; clip so the main fit can recover.
-    return np.clip(result.x, -10.0, 10.0)
-
-
-def _newton_polish(
-    model: DeterrenceModel, theta: np.ndarray, steps: int = 3
-) -> tuple[np.ndarray, np.ndarray]:
-    """A few Newton steps with the numerical Hessian of the analytic gradient.
-
-    BFGS stops at a gradient tolerance; Newton steps make the optimum precise to the
-    last digits (so estimates can be compared with games to 1e-6) and yield the Hessian.
-    The Hessian is recomputed only after a step that is not tiny (it changes by O(step)).
-    """
-    hessian = numerical_hessian(model.gradient, theta)
-    for _ in range(steps):
-        gradient = model.gradient(theta)
-        if np.max(np.abs(gradient)) < 1e-9:
-            break
-        try:
-            step = np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError:
-            break
-        candidate = theta - step
-        if not model.loglik(candidate) >= model.loglik(theta) - 1e-12:
-            break
-        theta = candidate
-        if np.max(np.abs(step)) > 1e-7 * max(1.0, float(np.max(np.abs(theta)))):
-            hessian = numerical_hessian(model.gradient, theta)
-    return theta, hessian
-
-
+@fit_single_threaded
 def fit_deterrence(
     formula: str,
     data: pd.DataFrame,
@@ -371,27 +341,24 @@ def fit_deterrence(
         if theta0.size != model.n_params or not np.all(np.isfinite(theta0)):
             raise InputError(f"start: expected {model.n_params} finite numbers ({labels})")
 
-    result = optimize.minimize(
-        model.negative,
-        theta0,
-        jac=True,
-        method="BFGS",
-        options={"maxiter": maxiter, "gtol": 1e-6},
+    likelihood = IndexLikelihood(
+        matrices,
+        lambda utilities: model.pieces_from_utilities(utilities)["loglik"],
+        model.row_loglik_and_gradient,
     )
-    theta, hessian = _newton_polish(model, result.x)
+    maximum = maximize(likelihood, theta0, maxiter)
+    theta, hessian = maximum.theta, maximum.hessian
     llf, gradient = model.loglik_and_gradient(theta)
     max_gradient = float(np.max(np.abs(gradient)))
-    converged = bool(np.isfinite(llf) and max_gradient < 1e-4)
+    converged = maximum.converged
 
     covariance = hessian_covariance(hessian)
     notes = []
     if covariance.note:
         notes.append(covariance.note)
     if not converged:
-        notes.append(
-            f"the optimizer did not converge (largest |gradient| {max_gradient:.3g}; "
-            f"scipy: {result.message})"
-        )
+        notes.append(maximum.reason or "the optimizer did not converge")
+    converged_reason = notes[-1] if not converged else "converged"
     elapsed = time.perf_counter() - started
 
     def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -435,7 +402,7 @@ def fit_deterrence(
 
     return EstimationResults(
         model=f"Strategic deterrence game (egame12), {link}, {error} error",
-        method="Maximum likelihood (BFGS, analytic gradient; Newton-polished)",
+        method="Maximum likelihood (Newton-Raphson, BFGS where not concave)",
         params=pd.Series(theta, index=labels),
         cov=covariance.matrix,
         llf=llf,
@@ -447,14 +414,17 @@ def fit_deterrence(
         extra={
             "link": link,
             "error": error,
-            "iterations": int(result.nit),
-            "function evaluations": int(result.nfev),
+            "iterations": maximum.iterations,
             "max |gradient|": max_gradient,
             "outcomes": ", ".join(levels),
             "fit time (s)": elapsed,
             "hessian": hessian,
             "formula": formula,
+            "loglik_obs": model._pieces(theta)["loglik"],
+            # a plain function (a bound method would be deep-copied with its model on access)
+            "objective": lambda point: model.loglik_and_gradient(point),
+            "converged_reason": converged_reason,
             **extra,
         },
-        covariance_type="inverse negative Hessian (numerical, from analytic gradient)",
+        covariance_type="inverse negative Hessian (differences of the analytic gradient)",
     )
