@@ -361,7 +361,7 @@ def connect_client(
             processes=processes,
             dashboard_address=None,
             host="127.0.0.1" if processes else None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # shutdown races print tracebacks at ERROR
         )
         return Client(cluster), cluster
     try:
