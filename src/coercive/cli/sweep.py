@@ -104,7 +104,7 @@ def sweep_command(
     print(
         f"run {run.id}: {outcome.status}, {outcome.chunks_done}/{outcome.chunks_total} chunks "
         f"({outcome.computed} computed now, {outcome.wall_seconds:.1f} s). "
-        f"Query it: coercive runs sql {run.id} \"SELECT * FROM results LIMIT 5\""
+        f'Query it: coercive runs sql {run.id} "SELECT * FROM results LIMIT 5"'
     )
 
 
@@ -233,10 +233,20 @@ def runs_show(
     from rich.console import Console
 
     console = Console()
-    console.print(f"[bold]{found.id}[/bold]  {manifest['status']}  "
-                  f"{manifest['chunks_done']}/{manifest['chunks_total']} chunks")
-    for key in ("spec_name", "spec_hash", "code_version", "seeds", "plan", "chunk_timings",
-                "calibration", "events"):
+    console.print(
+        f"[bold]{found.id}[/bold]  {manifest['status']}  "
+        f"{manifest['chunks_done']}/{manifest['chunks_total']} chunks"
+    )
+    for key in (
+        "spec_name",
+        "spec_hash",
+        "code_version",
+        "seeds",
+        "plan",
+        "chunk_timings",
+        "calibration",
+        "events",
+    ):
         if key in manifest:
             console.print(f"[bold]{key}[/bold]: {json.dumps(manifest[key])}", soft_wrap=True)
 
@@ -256,7 +266,7 @@ def _query(run: str, store: Path | None, query: str) -> Any:
 @runs_app.command("sql")
 def runs_sql(
     run: str = typer.Argument(..., help="Run id (or unique prefix, or last)."),
-    query: str = typer.Argument(..., help='DuckDB SQL over the view `results`.'),
+    query: str = typer.Argument(..., help="DuckDB SQL over the view `results`."),
     store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
     limit: int = typer.Option(50, "--limit", min=1, help="Rows shown in the table view."),

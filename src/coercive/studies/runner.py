@@ -146,7 +146,7 @@ def start_run(root: Path, spec: StudySpec, spec_text: str, spec_name: str) -> tu
             "axes from default_rng([seed, crc32(path)])",
         },
         "plan": {
-            "axes": {name: len(v) for name, v in zip(plan.axis_names, plan.axis_values, strict=True)},
+            "axes": dict(zip(plan.axis_names, map(len, plan.axis_values), strict=True)),
             "n_points": plan.n_points,
             "draws": plan.draws,
             "replicated": plan.replicated,
@@ -219,7 +219,10 @@ def execute(
     if removed:
         events.append(f"{removed} unfinished chunk file(s) of an earlier session removed")
     run.update_manifest(
-        status="running", pid=os.getpid(), host=socket.gethostname(), started=started,
+        status="running",
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        started=started,
         events=events,
     )
     done_units = sum(plan.chunk_units(i)[1] - plan.chunk_units(i)[0] for i in done)
@@ -308,8 +311,9 @@ def _on_dask(
     def submit() -> None:
         index = next(pending, None)
         if index is not None:
-            future = client.submit(run_chunk, plan, index, key=f"chunk-{index}-{os.getpid()}",
-                                   pure=False)
+            future = client.submit(
+                run_chunk, plan, index, key=f"chunk-{index}-{os.getpid()}", pure=False
+            )
             futures[future.key] = index
             queue.add(future)
 

@@ -58,7 +58,6 @@ def _base_leaves(text: str, source: str, fixed: tuple[tuple[str, Any], ...]) -> 
     return _leaves(assess_scenario(_scenario(text, source, dict(fixed))).to_dict())
 
 
-
 def _plain(value: Any) -> Any:
     """A numpy scalar from an axis column as the Python value it came from."""
     return value.item() if isinstance(value, np.generic) else value
@@ -152,8 +151,9 @@ class AssessKind:
             overrides = {**prepared["fixed"], "model.seed": seed}
             overrides.update({path: _plain(values[position]) for path, values in points.items()})
             result = _leaves(
-                assess_scenario(_scenario(prepared["text"], prepared["source"], overrides))
-                .to_dict()
+                assess_scenario(
+                    _scenario(prepared["text"], prepared["source"], overrides)
+                ).to_dict()
             )
             for output in outputs:
                 rows[output].append(result.get(output))

@@ -320,7 +320,6 @@ def simulate(
     return out
 
 
-
 def _plain(value: Any) -> Any:
     """A numpy scalar from an axis column as the Python value it came from."""
     return value.item() if isinstance(value, np.generic) else value
@@ -425,9 +424,8 @@ class EstimateKind:
                     "llf": llf,
                     "error": error,
                 }
-                rows.append(
-                    {k: v for k, v in row.items() if k in ("unit", "coef", "param", "truth") or k in outputs}
-                )
+                keep = ("unit", "coef", "param", "truth", *outputs)
+                rows.append({key: value for key, value in row.items() if key in keep})
         return pd.DataFrame(rows)
 
 
