@@ -217,7 +217,9 @@ def runs_show(
 
     found = find_run(_root(store), run)
     manifest = found.read_manifest()
-    manifest.update(found.summary())
+    summary = found.summary()
+    for key in ("status", "chunks_done", "chunks_total", "path"):
+        manifest[key] = summary[key]
     timings = found.chunk_timings()
     if timings:
         seconds = [t["seconds"] for t in timings]

@@ -368,23 +368,36 @@ def connect_client(
             silence_logs=logging.CRITICAL,  # shutdown races print tracebacks at ERROR
         )
         return Client(cluster), cluster
-    try:
-        if "://" in scheduler or not Path(scheduler).exists():
-            if "://" not in scheduler and ":" not in scheduler:
-                raise InputError(
-                    f"--scheduler {scheduler}: not an address (tcp://host:port) nor a "
-                    "scheduler file"
-                )
-            client = Client(scheduler, timeout=f"{timeout}s")
-        else:
-            client = Client(scheduler_file=scheduler, timeout=f"{timeout}s")
-    except InputError:
-        raise
-    except (OSError, TimeoutError, ValueError) as exc:
+    if "://" not in scheduler and not Path(scheduler).exists() and ":" not in scheduler:
         raise InputError(
-            f"--scheduler {scheduler}: no answer within {timeout:g} s "
-            f"({type(exc).__name__}); is a scheduler running there?"
-        ) from None
+            f"--scheduler {scheduler}: not an address (tcp://host:port) nor a scheduler file"
+        )
+    if "://" in scheduler or not Path(scheduler).exists():
+        kwargs: dict[str, Any] = {"address": scheduler}
+    else:
+        kwargs = {"scheduler_file": scheduler}
+    # Client's own timeout covers connecting, not a peer that accepts and then says nothing;
+    # wait in a daemon thread so a silent address cannot hang the command.
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(**kwargs, timeout=f"{timeout}s")
+        except BaseException as exc:  # noqa: BLE001 - reported below, by the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True, name="coercive-connect")
+    thread.start()
+    thread.join(timeout + 2.0)
+    if "client" not in box:
+        reason = type(box["error"]).__name__ if "error" in box else "no handshake"
+        raise InputError(
+            f"--scheduler {scheduler}: no answer within {timeout:g} s ({reason}); is a Dask "
+            "scheduler running there?"
+        )
+    client = box["client"]
     return client, None
 
 
