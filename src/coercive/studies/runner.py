@@ -303,6 +303,14 @@ def _on_dask(
 ) -> None:
     from distributed import as_completed
 
+    mine = code_version()
+    for worker, theirs in client.run(code_version).items():
+        if theirs != mine:
+            raise InputError(
+                f"worker {worker} runs other coercive code (source sha256 "
+                f"{theirs['source_sha256'][:12]}, this client {mine['source_sha256'][:12]}); "
+                "install the same version on every worker"
+            )
     threads = max(1, sum(client.nthreads().values()))
     window = window or 2 * threads + 2
     pending = iter(todo)

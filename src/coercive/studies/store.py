@@ -238,6 +238,7 @@ def find_run(root: Path, name: str) -> Run:
 def new_run(root: Path, spec_hash: str) -> Run:
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     base = f"{stamp}-{spec_hash[:8]}"
+    root.mkdir(parents=True, exist_ok=True)
     for suffix in range(1000):
         folder = root / (base if suffix == 0 else f"{base}-{suffix}")
         try:
