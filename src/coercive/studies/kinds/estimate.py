@@ -325,6 +325,10 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def seed_of(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
 class EstimateKind:
     name = "estimate"
     replicated = True
@@ -344,8 +348,18 @@ class EstimateKind:
             variant = _check_task(variant, source)
             covariates = _covariates(variant, 0, source)
             design, _ = _design(variant, covariates, source)
-            if variant.get("truth") != "fitted":
-                _truth(variant, design, covariates, source)
+            truth = _truth(variant, design, covariates, source)
+        # one trial replicate: a spec the estimator refuses (e.g. an unidentified formula)
+        # is the user's error, reported now, not once per replicate in the results
+        data = covariates.loc[design.index].reset_index(drop=True)
+        _, lhs = _design(variant, covariates, source)
+        trial = simulate(variant, data, design, lhs, truth, np.random.default_rng(seed_of(source)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _fit(variant, trial, 0)
+        except InputError as exc:
+            raise InputError(f"{source}: base: the estimator refuses this model: {exc}") from None
         return {"task": json.loads(json.dumps(task))}
 
     def outputs(self, prepared: dict[str, Any]) -> tuple[str, ...]:
