@@ -11,6 +11,8 @@ n_equilibria), timed in one run three ways:
 
 * baseline: the plain in-process loop — the same chunks computed one after another in this
   process (:func:`coercive.studies.runner.run_chunk`), results discarded, no store, no Dask;
+  twice: with the engine's numba loops on every core (its default) and on one thread (what
+  each sweep worker gets: ``NUMBA_NUM_THREADS=1``, one core per worker);
 * ``sweep`` machinery on a LocalCluster of 1 and of 2 worker processes (one thread each),
   every chunk written to a Parquet run store (cluster start-up reported apart);
 * per-chunk overhead: a run of ``--tiny`` one-game chunks on 1 worker, wall time per chunk
@@ -91,11 +93,22 @@ def main() -> None:
         compile_spec(parse_spec({**spec, "chunk": 1}, "warm"), "warm"), 0
     )  # warm numba
 
-    began = time.perf_counter()
-    for index in range(plan.n_chunks):
-        runner.run_chunk(plan, index)
-    baseline = time.perf_counter() - began
-    print(f"baseline, plain in-process loop: {baseline:.2f} s, {games / baseline:,.0f} games/s")
+    import numba
+
+    cores = numba.get_num_threads()
+    baselines = {}
+    for threads in (cores, 1):
+        numba.set_num_threads(threads)
+        began = time.perf_counter()
+        for index in range(plan.n_chunks):
+            runner.run_chunk(plan, index)
+        baselines[threads] = time.perf_counter() - began
+        print(
+            f"baseline, plain in-process loop, engine on {threads} numba thread(s): "
+            f"{baselines[threads]:.2f} s, {games / baselines[threads]:,.0f} games/s"
+        )
+    numba.set_num_threads(cores)
+    baseline = baselines[cores]
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -118,7 +131,8 @@ def main() -> None:
             figures[workers] = wall
             print(
                 f"sweep, {workers} worker(s): {wall:.2f} s, {games / wall:,.0f} games/s, "
-                f"{baseline / wall:.2f}x the baseline (cluster start-up {startup:.1f} s apart; "
+                f"{baseline / wall:.2f}x the {cores}-thread loop, {baselines[1] / wall:.2f}x the "
+                f"1-thread loop (cluster start-up {startup:.1f} s apart; "
                 f"chunk compute {compute / chunks:.3f} s per chunk)"
             )
         print(f"2 workers / 1 worker: {figures[1] / figures[2]:.2f}x")

@@ -367,10 +367,14 @@ def connect_client(
     from distributed import Client, LocalCluster
 
     if scheduler is None:
+        # one core per worker: the engine's numba loops would otherwise start a thread per
+        # core in every worker (oversubscription); the chunks are the parallelism here
+        extra = {"env": {"NUMBA_NUM_THREADS": "1"}} if processes else {}
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
+            **extra,
             dashboard_address=None,
             host="127.0.0.1" if processes else None,
             silence_logs=logging.CRITICAL,  # shutdown races print tracebacks at ERROR
