@@ -265,6 +265,7 @@ def test_silent_scheduler_is_named_within_the_timeout(
         )
     assert code == 2
     assert f"--scheduler {address}: no answer within 1 s" in err
+    assert not store.list_runs(tmp_path)  # no run was created
     assert time.monotonic() - started < 20
 
 

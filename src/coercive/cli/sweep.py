@@ -61,6 +61,8 @@ def sweep_command(
 
     if (spec is None) == (resume is None):
         raise InputError("sweep: give SPEC.yaml or --resume RUN (exactly one)")
+    from coercive.studies.spec import compile_spec
+
     root = run_store.open_store(store, create=True)
     if resume is not None:
         run = run_store.find_run(root, resume)
@@ -68,19 +70,22 @@ def sweep_command(
     else:
         assert spec is not None
         study, text = read_spec(spec)
-        run, plan = runner.start_run(root, study, text, spec)
-    progress, close = _progress_bar(quiet=as_json, run_id=run.id)
+        plan = compile_spec(study, spec)  # every spec error before any cluster or run exists
     client = cluster = None
+    close = _no_bar
+    run: Any = run if resume is not None else None
     try:
         if workers > 0 or scheduler is not None:
             client, cluster = runner.connect_client(scheduler, workers, not threads, timeout)
+        if resume is None:
+            run, plan = runner.start_run(root, study, text, spec, plan)
+        progress, close = _progress_bar(quiet=as_json, run_id=run.id)
         outcome = runner.execute(run, plan, client, progress)
     except KeyboardInterrupt:
         close()
-        print(
-            f"coercive: interrupted; resume with 'coercive sweep --resume {run.id}'",
-            file=sys.stderr,
-        )
+        started = run.id if run is not None else None
+        hint = f"; resume with 'coercive sweep --resume {started}'" if started else ""
+        print(f"coercive: interrupted{hint}", file=sys.stderr)
         raise typer.Exit(130) from None
     finally:
         close()
@@ -106,6 +111,10 @@ def sweep_command(
         f"({outcome.computed} computed now, {outcome.wall_seconds:.1f} s). "
         f'Query it: coercive runs sql {run.id} "SELECT * FROM results LIMIT 5"'
     )
+
+
+def _no_bar() -> None:
+    return None
 
 
 def _progress_bar(quiet: bool, run_id: str) -> tuple[Any, Any]:
@@ -182,9 +191,10 @@ def runs_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of runs."),
 ) -> None:
     """Every run in the store: id, spec, status, chunks done of total."""
-    from coercive.studies.store import list_runs
+    from coercive.studies.store import default_store, list_runs
 
-    rows = [run.summary() for run in list_runs(_root(store))]
+    root = store if store is not None else default_store()
+    rows = [run.summary() for run in list_runs(root)] if root.is_dir() else []
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return

@@ -120,12 +120,15 @@ class Outcome:
     events: list[str] = field(default_factory=list)
 
 
-def start_run(root: Path, spec: StudySpec, spec_text: str, spec_name: str) -> tuple[Run, Plan]:
-    """Compile the spec and create the run's folder and manifest."""
+def start_run(
+    root: Path, spec: StudySpec, spec_text: str, spec_name: str, plan: Plan | None = None
+) -> tuple[Run, Plan]:
+    """Compile the spec (unless ``plan`` is its compiled plan); create the run's folder and
+    manifest."""
     from coercive.studies import store
     from coercive.studies.kinds import get_kind
 
-    plan = compile_spec(spec, spec_name)
+    plan = plan or compile_spec(spec, spec_name)
     clash = set(plan.axis_names) & (set(plan.outputs) | set(RESERVED) | {"coef", "truth"})
     if clash:
         raise InputError(f"{spec_name}: axes: {sorted(clash)[0]!r} is also a column name")
