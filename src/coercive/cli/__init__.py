@@ -8,6 +8,7 @@ and exit status 2; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -29,6 +30,7 @@ def _register() -> None:
     app.add_typer(game.app, name="game")
     policy.register(app)  # `assess` and the `cases` group
     web.register(app)  # `serve` and `report`
+    importlib.import_module("coercive.cli.sweep").register(app)  # `sweep`, `runs` group
 
 
 _register()
