@@ -194,8 +194,9 @@ def payoff_slopes(payoffs: np.ndarray, resist: np.ndarray, outcome: np.ndarray) 
     F_r = (_response_at(payoffs, r + h) - _response_at(payoffs, r - h)) / (2 * h)
     L_r = (loglike_given(payoffs, r + h) - loglike_given(payoffs, r - h)) / (2 * h)
     denominator = 1.0 - F_r
-    denominator = np.where(np.abs(denominator) < 1e-8, np.sign(denominator) * 1e-8 + 1e-12,
-                           denominator)
+    denominator = np.where(
+        np.abs(denominator) < 1e-8, np.sign(denominator) * 1e-8 + 1e-12, denominator
+    )
     slopes = np.empty_like(payoffs)
     for k in range(payoffs.shape[0]):
         up, down = payoffs.copy(), payoffs.copy()
@@ -291,8 +292,10 @@ def fit_ties(
     iterations = [0]
     labels = design.labels()
     precision = np.array(
-        [1.0 / (PRIOR_SD_INTERCEPT if label.endswith("(Intercept)") else PRIOR_SD) ** 2
-         for label in labels]
+        [
+            1.0 / (PRIOR_SD_INTERCEPT if label.endswith("(Intercept)") else PRIOR_SD) ** 2
+            for label in labels
+        ]
     )
 
     def penalized(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -310,7 +313,11 @@ def fit_ties(
 
     start = np.zeros(design.n_columns)
     result = minimize(
-        objective, start, jac=True, method="BFGS", callback=callback,
+        objective,
+        start,
+        jac=True,
+        method="BFGS",
+        callback=callback,
         options={"maxiter": 500, "gtol": 1e-4},
     )
     theta = np.asarray(result.x)
@@ -381,9 +388,7 @@ class EstimatedThreatModel:
         """P(target acquiesces | threat) = P(CD | challenge) for ``cases``."""
         return self.predict(cases)[:, 0]
 
-    def acquiescence_draws(
-        self, cases: CodedCases, draws: int = 200, seed: int = 0
-    ) -> np.ndarray:
+    def acquiescence_draws(self, cases: CodedCases, draws: int = 200, seed: int = 0) -> np.ndarray:
         """``(draws, n)`` P(CD | challenge) with the constants drawn from N(estimate, cov):
         parameter uncertainty, as the Monte Carlo intervals carry it."""
         cov = self.cov

@@ -293,7 +293,9 @@ def code_cases(ties: pd.DataFrame, dyads: pd.DataFrame | None = None) -> CodedCa
         frame["dyad_matched"] = False
     else:
         merged = frame.merge(
-            table, how="left", left_on=["sender", "target", "decade"],
+            table,
+            how="left",
+            left_on=["sender", "target", "decade"],
             right_on=["sender", "target", "decade"],
         )
         frame = merged
