@@ -128,17 +128,19 @@ def _frame(coding: Coding, cases: CodedCases) -> pd.DataFrame:
     return frame
 
 
+GAME_PARTS: tuple[str, ...] = ("SA", "VA", "CB", "WA", "WB", "a", "VB")
+"""The seven payoffs of the engine, in the order of the ``(7, n)`` arrays below."""
+
+
 def solve_payoffs(payoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Solve games with payoffs ``(5, n)`` (VA, WA, a, CB, WB; SA = VB = 0) by the engine.
+    """Solve games with payoffs ``(7, n)`` (:data:`GAME_PARTS` order) by the engine.
 
     Returns ``(pR, pF, n_equilibria)`` at the selected equilibrium of each game.
     """
     from coercive.games import CrisisGame
     from coercive.games.crisis import select_equilibria
 
-    VA, WA, a, CB, WB = payoffs
-    zero = np.zeros_like(VA)
-    game = CrisisGame(SA=zero, VA=VA, CB=CB, WA=WA, WB=WB, a=a, VB=zero, sigma=1.0)
+    game = CrisisGame(**dict(zip(GAME_PARTS, payoffs, strict=True)), sigma=1.0)
     table = game.equilibria(select="all")
     counts = np.bincount(table["game"].to_numpy(), minlength=game.n_games)
     chosen = select_equilibria(table, SELECTION)
@@ -158,16 +160,16 @@ def outcome_probabilities(payoffs: np.ndarray) -> np.ndarray:
 def _firm_at(payoffs: np.ndarray, resist: np.ndarray) -> np.ndarray:
     from coercive.games.lewis_schultz import _firmness_ufunc
 
-    VA, WA, a, _, _ = payoffs
-    return _firmness_ufunc(resist, 0.0, VA, WA, a, 1.0)
+    SA, VA, _, WA, _, a, _ = payoffs
+    return _firmness_ufunc(resist, SA, VA, WA, a, 1.0)
 
 
 def _response_at(payoffs: np.ndarray, resist: np.ndarray) -> np.ndarray:
-    """The best-response map ``F(pR)`` of each game (SA = VB = 0, sigma = 1)."""
+    """The best-response map ``F(pR)`` of each game (sigma = 1)."""
     from coercive.games.lewis_schultz import _resistance_ufunc
 
-    _, _, _, CB, WB = payoffs
-    return _resistance_ufunc(_firm_at(payoffs, resist), CB, WB, 0.0, 1.0)
+    _, _, CB, _, WB, _, VB = payoffs
+    return _resistance_ufunc(_firm_at(payoffs, resist), CB, WB, VB, 1.0)
 
 
 def _probabilities_at(payoffs: np.ndarray, resist: np.ndarray) -> np.ndarray:
@@ -176,7 +178,7 @@ def _probabilities_at(payoffs: np.ndarray, resist: np.ndarray) -> np.ndarray:
 
 
 def payoff_slopes(payoffs: np.ndarray, resist: np.ndarray, outcome: np.ndarray) -> np.ndarray:
-    """``(5, n)`` derivatives of each case's log-likelihood with respect to its payoffs.
+    """``(7, n)`` derivatives of each case's log-likelihood with respect to its payoffs.
 
     The equilibrium ``r* = F(r*; P)`` moves with the payoffs by the implicit function
     theorem, ``dr*/dP = F_P / (1 − F_r)``; ``pF = f(r*; P)`` moves directly and through
@@ -185,7 +187,6 @@ def payoff_slopes(payoffs: np.ndarray, resist: np.ndarray, outcome: np.ndarray) 
     """
     h = 1e-6
     r = np.clip(resist, h, 1.0 - h)
-    rows = np.arange(len(outcome))
 
     def loglike_given(p: np.ndarray, r_value: np.ndarray) -> np.ndarray:
         return _row_loglike(_probabilities_at(p, r_value), outcome)
@@ -194,9 +195,8 @@ def payoff_slopes(payoffs: np.ndarray, resist: np.ndarray, outcome: np.ndarray) 
     F_r = (_response_at(payoffs, r + h) - _response_at(payoffs, r - h)) / (2 * h)
     L_r = (loglike_given(payoffs, r + h) - loglike_given(payoffs, r - h)) / (2 * h)
     denominator = 1.0 - F_r
-    denominator = np.where(
-        np.abs(denominator) < 1e-8, np.sign(denominator) * 1e-8 + 1e-12, denominator
-    )
+    tiny = np.abs(denominator) < 1e-8
+    denominator = np.where(tiny, 1e-8, denominator)
     slopes = np.empty_like(payoffs)
     for k in range(payoffs.shape[0]):
         up, down = payoffs.copy(), payoffs.copy()
@@ -205,7 +205,6 @@ def payoff_slopes(payoffs: np.ndarray, resist: np.ndarray, outcome: np.ndarray) 
         F_p = (_response_at(up, r) - _response_at(down, r)) / (2 * h)
         L_p = (loglike_given(up, r) - loglike_given(down, r)) / (2 * h)
         slopes[k] = L_p + L_r * F_p / denominator
-    del rows
     return slopes
 
 
@@ -226,12 +225,14 @@ class ThreatLikelihood:
         return [m.shape[1] for m in self.matrices]
 
     def payoffs(self, theta: np.ndarray) -> np.ndarray:
-        out, start = [], 0
+        """``(7, n)`` payoffs in :data:`GAME_PARTS` order (``SA = VB = 0``)."""
+        values, start = {}, 0
         for name, matrix in zip(PAYOFF_PARTS, self.matrices, strict=True):
             k = matrix.shape[1]
-            out.append(matrix @ theta[start : start + k] + FIXED.get(name, 0.0))
+            values[name] = matrix @ theta[start : start + k] + FIXED.get(name, 0.0)
             start += k
-        return np.vstack(out)
+        n = self.outcome.shape[0]
+        return np.vstack([values.get(name, np.zeros(n)) for name in GAME_PARTS])
 
     def loglike(self, theta: np.ndarray) -> float:
         return float(np.sum(_row_loglike(outcome_probabilities(self.payoffs(theta)), self.outcome)))
@@ -241,7 +242,10 @@ class ThreatLikelihood:
         resist, _, _ = solve_payoffs(base)
         slopes = payoff_slopes(base, resist, self.outcome)
         value = float(np.sum(_row_loglike(_probabilities_at(base, resist), self.outcome)))
-        gradient = [slopes[k] @ matrix for k, matrix in enumerate(self.matrices)]
+        gradient = [
+            slopes[GAME_PARTS.index(name)] @ matrix
+            for name, matrix in zip(PAYOFF_PARTS, self.matrices, strict=True)
+        ]
         return value, np.concatenate(gradient)
 
     def row_scores(self, theta: np.ndarray) -> np.ndarray:
@@ -249,7 +253,12 @@ class ThreatLikelihood:
         base = self.payoffs(theta)
         resist, _, _ = solve_payoffs(base)
         slopes = payoff_slopes(base, resist, self.outcome)
-        return np.hstack([slopes[k][:, None] * m for k, m in enumerate(self.matrices)])
+        return np.hstack(
+            [
+                slopes[GAME_PARTS.index(name)][:, None] * m
+                for name, m in zip(PAYOFF_PARTS, self.matrices, strict=True)
+            ]
+        )
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         return self.value_and_gradient(theta)[1]
