@@ -75,9 +75,11 @@ def _convert(value: Any, func: Callable[[float], float], decreasing: bool = Fals
 
 def _dump(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(
-            f"{k}: {_fmt(v) if isinstance(v, float) else v}" for k, v in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {_fmt(v) if isinstance(v, float) else v}" for k, v in value.items())
+            + "}"
+        )
     return _fmt(value)
 
 
@@ -105,6 +107,18 @@ def migrate_text(text: str, name: str = "scenario") -> str:
     enforcement = sanctions.get("enforcement") or {}
 
     lines = text.splitlines()
+    # the coder's comments on the removed enforcement entries, by party, to carry over
+    entry_comments: dict[str, str] = {}
+    block: int | None = None
+    for line in lines:
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if block is not None and stripped and indent > block:
+            entry = re.match(r"^\s*(.+?):\s.*?\s(#.*)$", line)
+            if entry:
+                entry_comments[entry.group(1)] = entry.group(2).lstrip("# ")
+            continue
+        block = indent if re.match(r"^\s{4}enforcement:", line) else None
     out: list[str] = []
     skip_indent: int | None = None
     for line in lines:
@@ -116,6 +130,9 @@ def migrate_text(text: str, name: str = "scenario") -> str:
                 continue
             skip_indent = None
         key = re.match(r"^(\s*)([A-Za-z_]+):(.*)$", line)
+        # the coder's own comment on a converted line is kept after the conversion note
+        kept = re.search(r"\s(#.*)$", line)
+        tail = f"; was: {kept.group(1).lstrip('# ')}" if kept else ""
         if re.match(r"^schema_version:\s*1\b", line):
             out.append("schema_version: 2")
             continue
@@ -123,28 +140,28 @@ def migrate_text(text: str, name: str = "scenario") -> str:
             new = _convert(demand["value_to_target"], per_year)
             out.append(
                 f"  value_per_year: {_dump(new)}  # migrated: value_to_target "
-                f"{_dump(demand['value_to_target'])} GDP-years x r = {rate:g}"
+                f"{_dump(demand['value_to_target'])} GDP-years x r = {rate:g}{tail}"
             )
             continue
         if key and key.group(2) == "loss_if_exploited" and indent == 2:
             new = _convert(demand["loss_if_exploited"], regime_loss)
             out.append(
                 f"  exploited_regime_loss: {_dump(new)}  # migrated: loss_if_exploited "
-                f"{_dump(demand['loss_if_exploited'])} GDP-years / V = {office:g}, max 1"
+                f"{_dump(demand['loss_if_exploited'])} GDP-years / V = {office:g}, max 1{tail}"
             )
             continue
         if key and key.group(2) == "target_war_cost" and indent == 4:
             new = _convert(threat["target_war_cost"], regime_loss)
             out.append(
                 f"    strike_regime_loss: {_dump(new)}  # migrated: target_war_cost "
-                f"{_dump(threat['target_war_cost'])} GDP-years / V = {office:g}, max 1"
+                f"{_dump(threat['target_war_cost'])} GDP-years / V = {office:g}, max 1{tail}"
             )
             continue
         if key and key.group(2) == "enforcement" and indent == 4:
             skip_indent = indent
             out.append(
                 "    # migrated: the per-party enforcement moved to each third party's "
-                "stake_in_target"
+                "stake_in_target" + tail
             )
             continue
         party = re.match(r"^(\s*)- name:\s*(.+?)\s*(#.*)?$", line)
@@ -156,6 +173,7 @@ def migrate_text(text: str, name: str = "scenario") -> str:
             out.append(
                 f"      stake_in_target: {_dump(new)}  # migrated: enforcement "
                 f"{_dump(old)} -> (1 - e) / e, max {STAKE_CAP:g}"
+                + (f"; was: {entry_comments[party_name]}" if party_name in entry_comments else "")
             )
             continue
         out.append(line)
