@@ -139,6 +139,14 @@ def render(result: dict[str, Any]) -> None:
             f"{_pct(result['war_unconditional'])} unconditionally."
         )
     console.print(war_line)
+    ex_ante = result.get("ex_ante")
+    if ex_ante is not None:
+        console.print(
+            f"[dim]Ex ante, before any challenge: the coercer keeps the status quo "
+            f"{_pct(ex_ante['status_quo'])}, challenges and gets compliance "
+            f"{_pct(ex_ante['compliance'])}, war {_pct(ex_ante['war'])}, backs down "
+            f"{_pct(ex_ante['backdown'])}.[/dim]"
+        )
     if result["multiple_equilibria"] > 0:
         console.print(
             f"[dim]{_pct(result['multiple_equilibria'])} of draws have several equilibria; "
@@ -167,6 +175,21 @@ def render(result: dict[str, Any]) -> None:
     if pressure.get("observed_growth") is not None:
         line += f" Observed growth in the period: {100 * pressure['observed_growth']:+.1f}%."
     console.print(line)
+    parties = {
+        name: share
+        for name, share in factors.get("third_parties", {}).items()
+        if factors["kind"] != "none"
+    }
+    if parties:
+        shown = sorted(parties.items(), key=lambda item: item[1])[:4]
+        console.print(
+            "[dim]Third parties' chosen enforcement (stake in the target against secondary "
+            "sanctions and isolation): "
+            + ", ".join(f"{name} {_pct(share)}" for name, share in shown)
+            + (" ..." if len(parties) > len(shown) else "")
+            + "; isolation (partners by weight) "
+            + f"{_pct(factors['isolation'])}.[/dim]"
+        )
 
     table = Table(title="Jakobsen's four conditions", title_justify="left", expand=False)
     table.add_column("condition")
@@ -201,7 +224,9 @@ def render(result: dict[str, Any]) -> None:
 
     calculus = result["calculus"]
     calc = Table(
-        title="The target's calculus (GDP-years, expected)", title_justify="left", expand=False
+        title="The target's calculus (value of office: 1 = losing power; expected)",
+        title_justify="left",
+        expand=False,
     )
     calc.add_column("if it complies")
     calc.add_column("", justify="right")
@@ -230,6 +255,15 @@ def render(result: dict[str, Any]) -> None:
     better = "resisting" if margin > 0 else "complying"
     spread = result["model"]["constants"]["mapping"]["target_resolve_spread"]
     console.print(
-        f"On average {better} looks better to the regime by {abs(margin):.2f} GDP-years; "
-        f"its private resolve (spread {spread:.2g} GDP-years) decides the rest.\n"
+        f"On average {better} looks better to the regime by {abs(margin):.2f} (value of "
+        f"office); its private resolve (spread {spread:.2g}) decides the rest."
     )
+    notes = result.get("notes") or []
+    if notes:
+        console.print("\n[bold]Why some figures move[/bold]")
+        for note in notes:
+            console.print(f"- {note}")
+    source = result["model"].get("constants_source")
+    if source:
+        console.print(f"[dim]Constants: {source}.[/dim]")
+    console.print()
