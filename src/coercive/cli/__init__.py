@@ -28,6 +28,10 @@ def _register() -> None:
 
     app.add_typer(game.app, name="game")
     policy.register(app)  # `assess` and the `cases` group
+    from coercive.cli import calibrate  # issue 7: `calibrate` and `validate ties`
+
+    app.command("calibrate")(calibrate.calibrate_command)
+    app.add_typer(calibrate.validate_app, name="validate")
 
 
 _register()

@@ -231,10 +231,7 @@ class MappingLikelihood:
             self.defaults, **{name: float(values[i]) for i, name in enumerate(MAPPING_ESTIMATED)}
         )
 
-    def payoffs(self, theta: np.ndarray) -> np.ndarray:
-        from coercive.policy.estimation import GAME_PARTS
-        from coercive.policy.mapping import payoffs
-
+    def _inputs(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         d = self.design
         values = self.parameters.natural(theta)
         s = self._slices
@@ -247,8 +244,18 @@ class MappingLikelihood:
         inputs["value_per_year"] = value[d.issue]
         inputs["comprehensive"] = values[s["type"]][d.sanction_type]
         inputs["other_carrots"] = values[s["carrots"][0]] * d.carrots
+        return inputs
+
+    def _map(self, inputs: dict[str, np.ndarray], theta: np.ndarray) -> np.ndarray:
+        from coercive.policy.estimation import GAME_PARTS
+        from coercive.policy.mapping import payoffs
+
         mapped = payoffs(inputs, self.constants(theta))
         return np.vstack([np.asarray(getattr(mapped, name), dtype=float) for name in GAME_PARTS])
+
+    def payoffs(self, theta: np.ndarray) -> np.ndarray:
+        """``(7, n)`` payoffs of each case (engine order) at the parameters ``theta``."""
+        return self._map(self._inputs(theta), theta)
 
     def loglike(self, theta: np.ndarray) -> float:
         base = self.payoffs(theta)
@@ -256,15 +263,36 @@ class MappingLikelihood:
         return float(np.sum(_row_loglike(_probabilities_at(base, resist), self.outcome)))
 
     def _jacobian(self, theta: np.ndarray) -> np.ndarray:
-        """``(k, 7, n)`` derivatives of the payoffs in each parameter (central differences)."""
+        """``(k, 7, n)`` derivatives of the payoffs in each parameter.
+
+        The mapping divides the target's payoffs by ``target_resolve_spread`` and the
+        coercer's by ``coercer_resolve_spread``, so their log-derivatives are ``−P`` of that
+        side, exactly. Each coding effect moves one input: all of their central differences
+        go through ONE vectorized call of :func:`payoffs` on stacked rows.
+        """
+        from coercive.policy.estimation import GAME_PARTS
+
         h = 1e-6
-        out = []
-        for j in range(theta.size):
-            up, down = theta.copy(), theta.copy()
-            up[j] += h
-            down[j] -= h
-            out.append((self.payoffs(up) - self.payoffs(down)) / (2 * h))
-        return np.stack(out)
+        base = self.payoffs(theta)
+        n = base.shape[1]
+        k = theta.size
+        jac = np.zeros((k, 7, n))
+        target = [GAME_PARTS.index(p) for p in ("CB", "WB", "VB")]
+        coercer = [GAME_PARTS.index(p) for p in ("SA", "VA", "WA", "a")]
+        jac[0, target] = -base[target]
+        jac[1, coercer] = -base[coercer]
+        rest = range(len(MAPPING_ESTIMATED), k)
+        stacked: dict[str, list[np.ndarray]] = {}
+        for j in rest:
+            for sign in (1.0, -1.0):
+                moved = theta.copy()
+                moved[j] += sign * h
+                for name, value in self._inputs(moved).items():
+                    stacked.setdefault(name, []).append(value)
+        inputs = {name: np.concatenate(parts, axis=0) for name, parts in stacked.items()}
+        out = self._map(inputs, theta).reshape(7, len(rest), 2, n)
+        jac[len(MAPPING_ESTIMATED) :] = np.moveaxis((out[:, :, 0] - out[:, :, 1]) / (2 * h), 1, 0)
+        return jac
 
     def row_scores(self, theta: np.ndarray) -> np.ndarray:
         base = self.payoffs(theta)

@@ -5,7 +5,11 @@
 model on ``train`` (:func:`coercive.policy.estimation.fit_ties`) and scores every model's
 P(target acquiesces to the threat) on ``test``:
 
-* **structural**: P(CD | challenge) at the estimates;
+* **structural** (the headline model): the TIES cases run through the policy mapping
+  (:mod:`coercive.policy.structural`), its resolve spreads and the TIES coding effects
+  estimated on ``train``; P(CD | challenge) at the estimates;
+* **structural_features**: the Lewis–Schultz game with free payoff indices of the coded
+  features (:mod:`coercive.policy.estimation`);
 * **base rate**: the training share of acquiescence (codes 1–2);
 * **logistic**: a logistic regression of acquiescence on the same coded features
   (scikit-learn, one-hot categories; L2 penalty with ``C = PRIOR_SD**2``, the same normal
@@ -245,12 +249,14 @@ def validate(
     *,
     dyads: pd.DataFrame | None = None,
     signaling: bool = True,
+    features: bool = False,
     resamples: int = BOOTSTRAP,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> Validation:
     """Fit on ``train``, score on ``test`` (see the module docstring)."""
     from coercive.policy.estimation import fit_ties
+    from coercive.policy.structural import fit_mapping
 
     started = time.perf_counter()
     say = progress or (lambda _: None)
@@ -258,16 +264,15 @@ def validate(
     test_cases = _coded(test, dyads, "test")
     if len(test_cases.frame) < 2:
         raise InputError("test: need at least 2 usable TIES threat cases to score")
-    say("estimating the structural model")
-    model = fit_ties(train_cases)
-    results = model.results
+    say("estimating the structural model (through the policy mapping)")
+    mapping_fit = fit_mapping(train_cases)
     y = test_cases.frame["acquiesced"].to_numpy()
-    structural = _check_probabilities("structural", model.acquiescence(test_cases))
+    structural = _check_probabilities("structural", mapping_fit.acquiescence(test_cases))
     rate = float(train_cases.frame["acquiesced"].mean())
     base = np.full(len(y), rate)
     say("fitting the logistic regression")
     logistic = _check_probabilities(
-        "logistic", logistic_predictions(train_cases, test_cases, model.coding)
+        "logistic", logistic_predictions(train_cases, test_cases, mapping_fit.coding)
     )
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(y), size=(int(resamples), len(y)))
@@ -280,6 +285,26 @@ def validate(
         "base_rate": bootstrap_difference(structural, base, y, draws),
         "logistic": bootstrap_difference(structural, logistic, y, draws),
     }
+    estimation_features: dict[str, Any] | None = None
+    if features:
+        say("estimating the structural model (free payoff indices)")
+        model = fit_ties(train_cases)
+        results = model.results
+        free = _check_probabilities("structural_features", model.acquiescence(test_cases))
+        models["structural_features"] = scores(free, y)
+        comparisons["structural_features"] = bootstrap_difference(structural, free, y, draws)
+        comparisons["features_vs_base_rate"] = bootstrap_difference(free, base, y, draws)
+        estimation_features = {
+            "formula": model.formula,
+            "llf": float(results.llf),
+            "converged": bool(results.converged),
+            "covariance": results.covariance_type,
+            "extra": dict(results.extra.items()),
+            "coefficients": {
+                str(k): {"coef": float(v), "se": None if not np.isfinite(e) else float(e)}
+                for k, v, e in zip(results.params.index, results.params, results.bse, strict=True)
+            },
+        }
     signaling_info: dict[str, Any] = {"used": False}
     if signaling and dyads is not None:
         say("fitting fit_signaling on the training dyad-decades")
@@ -295,7 +320,7 @@ def validate(
             comparisons["signaling"] = bootstrap_difference(
                 structural[mask], p_sig, sub_y, sub_draws
             )
-    coefficients = pd.DataFrame({"coef": results.params, "se": results.bse})
+    mapping_results = mapping_fit.results
     payload = {
         "split": {
             "n_train": int(len(train_cases.frame)),
@@ -319,17 +344,23 @@ def validate(
         "comparisons": comparisons,
         "reliability": reliability(structural, y),
         "signaling": signaling_info,
-        "estimation": {
-            "formula": model.formula,
-            "llf": float(results.llf),
-            "converged": bool(results.converged),
-            "covariance": results.covariance_type,
-            "extra": {k: v for k, v in results.extra.items()},
-            "coefficients": {
-                str(k): {"coef": float(r.coef), "se": None if np.isnan(r.se) else float(r.se)}
-                for k, r in coefficients.iterrows()
+        "estimation_mapping": {
+            "mapping_constants": mapping_fit.mapping_constants(),
+            "llf": float(mapping_results.llf),
+            "converged": bool(mapping_results.converged),
+            "covariance": mapping_results.covariance_type,
+            "extra": dict(mapping_results.extra.items()),
+            "parameters": {
+                str(k): {"coef": float(v), "se": None if not np.isfinite(e) else float(e)}
+                for k, v, e in zip(
+                    mapping_results.params.index,
+                    mapping_results.params,
+                    mapping_results.bse,
+                    strict=True,
+                )
             },
         },
+        "estimation_features": estimation_features,
         "method": {
             "event": "target acquiesces to the threat (TIES final outcome 1 or 2)",
             "bootstrap": f"{resamples} paired resamples of the test cases, percentile "
