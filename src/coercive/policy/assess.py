@@ -261,7 +261,12 @@ def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> As
             update={"deadline": deadline.model_copy(update={"months": None})}
         )
         variants.append((scenario.model_copy(update={"instruments": instruments}), draws))
-    mapped = [map_scenario(sc, dr, const.mapping) for sc, dr in variants]
+    # parameter uncertainty (issue 7 §2): the TIES-calibrated constants, when in force, take
+    # one value per Monte Carlo draw from their estimated sampling distribution
+    from coercive.policy.calibration import parameter_draws
+
+    drawn = parameter_draws(const.mapping, scenario.model.draws, scenario.model.seed)
+    mapped = [map_scenario(sc, dr, drawn) for sc, dr in variants]
     rule = scenario.model.equilibrium
     # the rule in use plus the two extremes, from one engine call: how much selection matters
     rules = tuple(dict.fromkeys((rule, "least_resistance", "most_resistance")))
