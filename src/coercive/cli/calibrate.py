@@ -45,14 +45,18 @@ def calibrate_command(
     """Estimate the mapping's resolve spreads on TIES (ML through the mapping and the engine)
     and write a versioned calibration file that `assess` can use."""
     import warnings
+    from pathlib import Path
 
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from coercive._errors import InputError
     from coercive.policy.calibration import calibration_dict, write_calibration
     from coercive.policy.structural import fit_mapping
     from coercive.policy.ties import load_coded
 
+    if output and not Path(output).resolve().parent.is_dir():
+        raise InputError(f"--output {output}: folder {Path(output).parent} does not exist")
     console = Console(stderr=True)
     cases = load_coded()
     train, _ = cases.split(train_until)
@@ -104,12 +108,16 @@ def validate_ties_command(
 ) -> None:
     """Fit on the TIES cases up to --train-until, score the later ones against baselines."""
     import warnings
+    from pathlib import Path
 
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from coercive._errors import InputError
     from coercive.policy.validate import validate_ties
 
+    if plot and not Path(plot).resolve().parent.is_dir():
+        raise InputError(f"--plot {plot}: folder {Path(plot).parent} does not exist")
     console = Console(stderr=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
