@@ -305,17 +305,28 @@ def assess_scenario(scenario: Scenario, const: AllConstants | None = None) -> As
         }
         if with_value < without_value - min_move:
             later = deadline.months / 12.0 > horizon
-            notes.append(
-                f"This {deadline.months:g}-month deadline lowers compliance against none "
-                f"({100 * with_value:.0f}% vs {100 * without_value:.0f}%): "
-                + (
+            credible_with = float(np.mean(base_solution.firm))
+            credible_without = deadline_effect["credibility_without_deadline"]
+            if later:
+                reason = (
                     f"it sets the decision later than the {horizon:g} years expected without "
                     "a deadline, so the strike it promises is discounted more than its "
                     "commitment raises credibility."
-                    if later
-                    else "its commitment makes the coercer challenge with weaker resolve "
-                    "as well (a selection effect), which the target discounts."
                 )
+            elif credible_with < credible_without:
+                reason = (
+                    "carrying out the threat is worth less to the coercer than backing down, "
+                    "and a sooner decision makes that reluctance more certain (credibility "
+                    f"{100 * credible_with:.0f}% vs {100 * credible_without:.0f}% without it)."
+                )
+            else:
+                reason = (
+                    "its commitment lets coercers of weaker resolve challenge as well (a "
+                    "selection effect), which the target reads in the challenge."
+                )
+            notes.append(
+                f"This {deadline.months:g}-month deadline lowers compliance against none "
+                f"({100 * with_value:.0f}% vs {100 * without_value:.0f}%): " + reason
             )
     firm_all = _firmness_all(base)
     selection = {
