@@ -105,6 +105,13 @@ def validate_ties_command(
     features: bool = typer.Option(
         False, "--features", help="Also fit the free-payoff-index game (about 15 s more)."
     ),
+    folds: int = typer.Option(
+        0,
+        "--folds",
+        min=0,
+        max=20,
+        help="Instead of the time split: random K-fold cross-validation (slow: K fits).",
+    ),
 ) -> None:
     """Fit on the TIES cases up to --train-until, score the later ones against baselines."""
     import warnings
@@ -119,6 +126,29 @@ def validate_ties_command(
     if plot and not Path(plot).resolve().parent.is_dir():
         raise InputError(f"--plot {plot}: folder {Path(plot).parent} does not exist")
     console = Console(stderr=True)
+    if folds == 1:
+        raise InputError("--folds: needs at least 2 folds (0 = the time split)")
+    if folds:
+        from coercive.policy.ties import load_coded
+        from coercive.policy.validate import cross_validate
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+            ) as progress:
+                task = progress.add_task("cross-validating", total=None)
+                payload = cross_validate(
+                    load_coded(),
+                    folds,
+                    resamples=resamples,
+                    progress=lambda text: progress.update(task, description=text),
+                )
+        if as_json:
+            _write_json(payload)
+        else:
+            _print_folds(payload)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         with Progress(
@@ -138,6 +168,29 @@ def validate_ties_command(
         _write_json(payload)
         return
     _print_validation(payload, plot)
+
+
+def _print_folds(payload: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(
+        title=f"TIES threat cases, {payload['folds']} random folds (n = {payload['n']})",
+        title_justify="left",
+    )
+    for column in ("model", "log score", "Brier", "AUC"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for key, row in payload["models"].items():
+        table.add_row(key, _fmt(row["log_score"]), _fmt(row["brier"]), _fmt(row["auc"], 2))
+    console.print(table)
+    for key, row in payload["comparisons"].items():
+        log, brier = row["log_score"], row["brier"]
+        console.print(
+            f"structural - {key}: log score {log['difference']:+.3f} "
+            f"[{log['interval'][0]:+.3f}, {log['interval'][1]:+.3f}], Brier "
+            f"{brier['difference']:+.4f} [{brier['interval'][0]:+.4f}, {brier['interval'][1]:+.4f}]"
+        )
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -373,6 +373,55 @@ def validate(
     return Validation(payload=payload, structural=structural, outcomes=y)
 
 
+def cross_validate(
+    cases: CodedCases,
+    folds: int = 5,
+    *,
+    seed: int = 0,
+    resamples: int = BOOTSTRAP,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Random ``folds``-fold cross-validation: each fold is predicted by the structural
+    model, the base rate and the logistic regression fit on the other folds (coding fixed
+    on those folds too); the pooled out-of-fold predictions are scored as in
+    :func:`validate`."""
+    from coercive.policy.structural import fit_mapping
+
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise InputError(f"folds: must be an integer >= 2, got {folds!r}")
+    frame = cases.frame
+    n = len(frame)
+    if n < 2 * folds:
+        raise InputError(f"cases: {n} usable cases are too few for {folds} folds")
+    rng = np.random.default_rng(seed)
+    assignment = rng.permutation(np.arange(n) % folds)
+    predictions = {name: np.empty(n) for name in ("structural", "base_rate", "logistic")}
+    for k in range(folds):
+        if progress:
+            progress(f"fold {k + 1} of {folds}")
+        held = assignment == k
+        train = CodedCases(frame[~held].reset_index(drop=True), {})
+        test = CodedCases(frame[held].reset_index(drop=True), {})
+        fit = fit_mapping(train)
+        predictions["structural"][held] = fit.acquiescence(test)
+        predictions["base_rate"][held] = float(train.frame["acquiesced"].mean())
+        predictions["logistic"][held] = logistic_predictions(train, test, fit.coding)
+    y = frame["acquiesced"].to_numpy()
+    draws = rng.integers(0, n, size=(int(resamples), n))
+    structural = _check_probabilities("structural", predictions["structural"])
+    return {
+        "folds": folds,
+        "seed": seed,
+        "n": n,
+        "models": {name: scores(p, y) for name, p in predictions.items()},
+        "comparisons": {
+            name: bootstrap_difference(structural, predictions[name], y, draws)
+            for name in ("base_rate", "logistic")
+        },
+        "skipped": cases.skipped_report(),
+    }
+
+
 def _skip_report(cases: CodedCases) -> dict[str, Any]:
     return cases.skipped_report()
 
@@ -395,6 +444,7 @@ __all__ = [
     "Validation",
     "auc",
     "bootstrap_difference",
+    "cross_validate",
     "brier_scores",
     "log_scores",
     "logistic_predictions",
