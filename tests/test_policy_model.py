@@ -545,3 +545,26 @@ def test_any_valid_scenario_gives_finite_probabilities(
         assert 0.0 <= data["counterfactuals"][name]["compliance"] <= 1.0
     if kind == "none":
         assert data["pressure"]["economic"] == 0.0
+
+
+def test_cli_constants_file_bad_is_one_line(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "constants": {"bogus": {"value": 1}}}')
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = dict(os.environ, PYTHONPATH=str(src))
+    result = subprocess.run(
+        [sys.executable, "-m", "coercive", "assess", "dprk-2017", "--constants", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown constant 'bogus'" in lines[0] and str(bad) in lines[0]
+    assert "Traceback" not in result.stderr

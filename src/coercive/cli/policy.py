@@ -41,10 +41,22 @@ def assess_command(
         "(VALUE is YAML: null, true, 0.5, {low: 0.2, high: 0.4}). Repeatable.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+    constants_files: list[str] = typer.Option(
+        None,
+        "--constants",
+        metavar="FILE",
+        help="A constants or calibration file (docs/mapping-api.md) applied over the "
+        "documented defaults instead of the calibration in force. Repeatable (in order).",
+    ),
 ) -> None:
     from coercive.policy.assess import assess
 
-    assessment = assess(case, settings or [])
+    const = None
+    if constants_files:
+        from coercive.policy.constants import load_constants
+
+        const = load_constants(*constants_files)
+    assessment = assess(case, settings or [], const=const)
     if as_json:
         sys.stdout.write(assessment.to_json(indent=2) + "\n")
         return
