@@ -1,5 +1,5 @@
 """Validation harness (issue 7 §2): scores, paired bootstrap, reliability, and one small
-real train/test split through ``coercive.policy.validate`` (about 25 s on 2 loaded cores)."""
+real train/test split through ``coercive.policy.validation`` (about 25 s on 2 loaded cores)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from coercive._errors import InputError
-from coercive.policy.validate import (
+from coercive.policy.validation import (
     auc,
     bootstrap_difference,
     brier_scores,
@@ -54,6 +54,12 @@ def test_reliability_bins_cover_every_case():
     assert sum(row["n"] for row in table) == 5
     assert table[1]["observed_rate"] == 0.5
     assert table[9]["n"] == 2
+
+
+def test_validate_is_the_package_entry_point():
+    import coercive.policy
+
+    assert coercive.policy.validate is validate
 
 
 def test_validate_refuses_what_is_not_ties_rows():

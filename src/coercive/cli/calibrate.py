@@ -5,7 +5,7 @@ threat model on the TIES cases starting by ``--train-until`` and writes a versio
 calibration file (:mod:`coercive.policy.calibration`). ``coercive validate ties
 [--train-until 1989] [--json] [--plot FILE]`` scores it out of sample on the later cases
 against the base rate, a logistic regression and ``fit_signaling``
-(:mod:`coercive.policy.validate`). Heavy imports happen inside the commands.
+(:mod:`coercive.policy.validation`). Heavy imports happen inside the commands.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def validate_ties_command(
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from coercive._errors import InputError
-    from coercive.policy.validate import validate_ties
+    from coercive.policy.validation import validate_ties
 
     if plot and not Path(plot).resolve().parent.is_dir():
         raise InputError(f"--plot {plot}: folder {Path(plot).parent} does not exist")
@@ -130,7 +130,7 @@ def validate_ties_command(
         raise InputError("--folds: needs at least 2 folds (0 = the time split)")
     if folds:
         from coercive.policy.ties import load_coded
-        from coercive.policy.validate import cross_validate
+        from coercive.policy.validation import cross_validate
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
