@@ -28,6 +28,7 @@ __all__ = [
     "default_constants",
     "load_constants",
     "AllConstants",
+    "validate",
 ]
 
 _LAZY = {
@@ -38,6 +39,8 @@ _LAZY = {
     "payoffs": ("coercive.policy.mapping", "payoffs"),
     "scenario_inputs": ("coercive.policy.mapping", "scenario_inputs"),
     "default_constants": ("coercive.policy.constants", "default_constants"),
+    # issue 7 §2: coercive.policy.validate(train=..., test=...) on TIES rows
+    "validate": ("coercive.policy.validation", "validate"),
     "load_constants": ("coercive.policy.constants", "load_constants"),
     "AllConstants": ("coercive.policy.constants", "AllConstants"),
 }
