@@ -267,8 +267,7 @@ class MappingLikelihood:
 
         The mapping divides the target's payoffs by ``target_resolve_spread`` and the
         coercer's by ``coercer_resolve_spread``, so their log-derivatives are ``−P`` of that
-        side, exactly. Each coding effect moves one input: all of their central differences
-        go through ONE vectorized call of :func:`payoffs` on stacked rows.
+        side, exactly. Each coding effect moves one input in the rows of its level.
         """
         from coercive.policy.estimation import GAME_PARTS
 
@@ -281,17 +280,42 @@ class MappingLikelihood:
         coercer = [GAME_PARTS.index(p) for p in ("SA", "VA", "WA", "a")]
         jac[0, target] = -base[target]
         jac[1, coercer] = -base[coercer]
-        rest = range(len(MAPPING_ESTIMATED), k)
-        stacked: dict[str, list[np.ndarray]] = {}
-        for j in rest:
+        # each coding effect moves one input, in the rows of its level: dP/dθ_j =
+        # dP/d(input) · d(input)/dθ_j; the five inputs' derivatives come from ONE
+        # vectorized call of payoffs() on stacked rows (central differences)
+        inputs = self._inputs(theta)
+        moved_inputs = ("coercer_war_cost", "backdown_cost", "value_per_year", "comprehensive")
+        moved_inputs = (*moved_inputs, "other_carrots")
+        stacked: dict[str, list[np.ndarray]] = {name: [] for name in inputs}
+        for target_name in moved_inputs:
+            step = h * np.maximum(np.abs(inputs[target_name]), 1.0)
             for sign in (1.0, -1.0):
-                moved = theta.copy()
-                moved[j] += sign * h
-                for name, value in self._inputs(moved).items():
-                    stacked.setdefault(name, []).append(value)
-        inputs = {name: np.concatenate(parts, axis=0) for name, parts in stacked.items()}
-        out = self._map(inputs, theta).reshape(7, len(rest), 2, n)
-        jac[len(MAPPING_ESTIMATED) :] = np.moveaxis((out[:, :, 0] - out[:, :, 1]) / (2 * h), 1, 0)
+                for name, value in inputs.items():
+                    stacked[name].append(value + sign * step if name == target_name else value)
+        joined = {name: np.concatenate(parts, axis=0) for name, parts in stacked.items()}
+        out = self._map(joined, theta).reshape(7, len(moved_inputs), 2, n)
+        by_input = {}
+        for m, target_name in enumerate(moved_inputs):
+            step = h * np.maximum(np.abs(inputs[target_name]), 1.0)
+            by_input[target_name] = (out[:, m, 0] - out[:, m, 1]) / (2 * step)
+        d = self.design
+        values = self.parameters.natural(theta)
+        s = self._slices
+        links = (
+            ("coercer_war_cost", s["war"], d.sender_level, 1),
+            ("backdown_cost", s["backdown"], d.commitment_level, 1),
+            ("value_per_year", s["issue"], d.issue, 1),
+        )
+        for name, indices, level, offset in links:
+            for position, j in enumerate(indices):
+                rows = level == position + offset  # level 0 is the fixed anchor
+                # log parameter: d(input)/dθ = input value
+                jac[j][:, rows] = by_input[name][:, rows] * values[j]
+        for position, j in enumerate(s["type"]):
+            rows = d.sanction_type == position
+            jac[j][:, rows] = by_input["comprehensive"][:, rows] * values[j] * (1.0 - values[j])
+        j = s["carrots"][0]
+        jac[j] = by_input["other_carrots"] * values[j] * d.carrots
         return jac
 
     def row_scores(self, theta: np.ndarray) -> np.ndarray:
