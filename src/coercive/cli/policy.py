@@ -187,13 +187,15 @@ def render(result: dict[str, Any]) -> None:
     if pressure.get("observed_growth") is not None:
         line += f" Observed growth in the period: {100 * pressure['observed_growth']:+.1f}%."
     console.print(line)
+    trade = factors.get("third_party_trade", {})
     parties = {
         name: share
         for name, share in factors.get("third_parties", {}).items()
-        if factors["kind"] != "none"
+        if factors["kind"] != "none" and trade.get(name, 0.0) > 0
     }
     if parties:
-        shown = sorted(parties.items(), key=lambda item: item[1])[:4]
+        # the largest trading partners first: they decide the leakage
+        shown = sorted(parties.items(), key=lambda item: -trade[item[0]])[:4]
         console.print(
             "[dim]Third parties' chosen enforcement (stake in the target against secondary "
             "sanctions and isolation): "
@@ -207,7 +209,7 @@ def render(result: dict[str, Any]) -> None:
     table.add_column("condition")
     table.add_column("status")
     table.add_column("what the model sees")
-    table.add_column("compliance if met", justify="right")
+    table.add_column("compliance if met (given the challenge; ex ante)", justify="right")
     for name, condition in result["conditions"].items():
         counterfactual = result["counterfactuals"][name]
         gain = counterfactual["gain"]
@@ -216,7 +218,13 @@ def render(result: dict[str, Any]) -> None:
             _CONDITION_WORDS[name],
             f"[{_STATUS_STYLE[condition['status']]}]{condition['status']}[/]",
             _condition_value(name, condition),
-            f"{_pct(counterfactual['compliance'])} ({100 * gain:+.0f} pts){marker}",
+            f"{_pct(counterfactual['compliance'])} ({100 * gain:+.0f} pts)"
+            + (
+                f"; ex ante {_pct(counterfactual['compliance_ex_ante'])}"
+                if "compliance_ex_ante" in counterfactual
+                else ""
+            )
+            + marker,
         )
     console.print()
     console.print(table)

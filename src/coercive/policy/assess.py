@@ -177,9 +177,13 @@ def _pressure(
             "sanctions_value_of_office": mean("sanctions_stream"),
             "sanctions_hazard_per_year": mean("sanctions_hazard"),
             "relief_believed_value": mean("relief_value"),
+            # each party's chosen enforcement (mean over draws) and its share of trade
             "third_parties": {
                 party.name: float(np.mean(parts["party_enforcement"][:, index]))
                 for index, party in enumerate(scenario.actors.third_parties)
+            },
+            "third_party_trade": {
+                party.name: party.trade_share for party in scenario.actors.third_parties
             },
         },
         "observed_growth": scenario.economy.observed_growth,

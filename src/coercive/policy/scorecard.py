@@ -172,6 +172,10 @@ def binding(
             "gain": compliance - base,
             "credibility": float(np.mean(solution.firm)),
             "war": float(np.mean(solution.war)),
+            # the same counterfactual before any challenge (the figures above are
+            # conditional on it): P(challenge), P(challenge and compliance)
+            "challenge": float(np.mean(solution.challenge)),
+            "compliance_ex_ante": float(np.mean(solution.challenge * solution.compliance)),
         }
     best = max(table, key=lambda name: table[name]["gain"]) if table else None
     if best is None or table[best]["gain"] < min_gain:
