@@ -71,7 +71,7 @@ def test_sanctions_loads_with_published_totals() -> None:
 def test_unknown_data_set_lists_allowed_names() -> None:
     with pytest.raises(InputError, match="sanctions, ties, war1800"):
         load("war1900")
-    assert available() == ("sanctions", "war1800")
+    assert available() == ("sanctions", "ties", "war1800")
 
 
 def test_sha_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
