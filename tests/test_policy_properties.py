@@ -537,3 +537,22 @@ def test_constants_are_frozen() -> None:
     const = default_constants()
     with pytest.raises(dataclasses.FrozenInstanceError):
         const.mapping.discount_rate = 0.5  # type: ignore[misc]
+
+
+@SETTINGS
+@given(scenarios(max_parties=3))
+def test_constants_may_vary_by_row(inputs: dict[str, np.ndarray]) -> None:
+    """Parameter draws: one value of each constant per row gives each row its own mapping."""
+    n = inputs["party_trade"].shape[0]
+    scale = np.linspace(0.5, 1.5, n)
+    names = MappingConstants.names()
+    per_row = dataclasses.replace(CONST, **{name: getattr(CONST, name) * scale for name in names})
+    together = payoffs(inputs, per_row)
+    for i in range(n):
+        row = {name: value[i : i + 1] for name, value in inputs.items()}
+        alone = payoffs(
+            row,
+            dataclasses.replace(CONST, **{name: getattr(CONST, name) * scale[i] for name in names}),
+        )
+        for name, values in together.payoffs().items():
+            assert getattr(alone, name)[0] == pytest.approx(values[i], rel=1e-12, abs=1e-12)

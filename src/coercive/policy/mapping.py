@@ -254,10 +254,16 @@ def enforcement_choice(
     is its pressure to enforce; the optimum of ``P ln e + stake ln(1 − e)``. Arrays broadcast
     (rows, parties) against (rows, 1).
     """
+
+    def per_row(value: float | np.ndarray) -> np.ndarray:
+        # a constant given per row (parameter draws) must broadcast over the parties
+        array = np.asarray(value, dtype=float)
+        return array[:, None] if array.ndim == 1 else array
+
     pressure = (
         1.0
-        + const.secondary_pressure * secondary * exposure
-        + const.isolation_pressure * isolation
+        + per_row(const.secondary_pressure) * secondary * exposure
+        + per_row(const.isolation_pressure) * isolation
     )
     return pressure / (pressure + stake)
 
@@ -346,9 +352,7 @@ def payoffs(inputs: Mapping[str, object], const: MappingConstants) -> Mapped:
     strike_regime = at_decision * force * dominance * col("strike_regime_loss")
     strike_damage = at_decision * force * dominance * w * col("strike_damage")
     # a strike by a dominant coercer also takes what was demanded (the aim defeated)
-    aim_defeated = at_decision * force * dominance * w * col("value_per_year") * annuity(
-        r, np.inf
-    )
+    aim_defeated = at_decision * force * dominance * w * col("value_per_year") * annuity(r, np.inf)
     backdown_b = -sanctions_resist_backdown
     strike_b = -sanctions_resist_strike - strike_regime - strike_damage - aim_defeated
 
@@ -501,9 +505,7 @@ def scenario_inputs(scenario: Scenario, draws: Draws) -> dict[str, np.ndarray]:
     return inputs
 
 
-def map_scenario(
-    scenario: Scenario, draws: Draws, const: MappingConstants | None = None
-) -> Mapped:
+def map_scenario(scenario: Scenario, draws: Draws, const: MappingConstants | None = None) -> Mapped:
     """Payoffs of the crisis game for every draw: :func:`scenario_inputs` + :func:`payoffs`."""
     const = const or constants().mapping
     try:
