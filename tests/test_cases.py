@@ -1,10 +1,9 @@
-"""The historical case library (issue 4, section 4): validation, sourcing, leave-one-out.
+"""The historical case library: validation, sourcing, out-of-sample scoring (issue 7 §3).
 
 Every bundled case must validate with the scenario loader, cite its sources and record an
-outcome; the library's own cases must comment every number they code. The evaluation must be
-a real leave-one-out (a case's own outcome never reaches its prediction), its summary figures
-must agree with its per-case rows, and the stored calibration must be what the documented
-procedure produces.
+outcome; the library's own cases must comment every number they code. The evaluation scores
+the cases with the TIES-estimated constants: no outcome of the library reaches a
+prediction, and the summary figures agree with the per-case rows.
 """
 
 from __future__ import annotations
@@ -24,19 +23,15 @@ from hypothesis import strategies as st
 
 from coercive._errors import InputError
 from coercive.policy.library import (
-    CALIBRATED_CONSTANTS,
-    DEFAULT_GRID,
     OUTCOME_VALUE,
     auc,
-    best_point,
     brier,
     evaluate,
     list_cases,
     load_library,
-    log_likelihood,
+    log_score,
 )
 from coercive.policy.loader import bundled_cases, load_scenario
-from coercive.policy.mapping import MappingConstants
 
 CASES_DIR = files("coercive") / "cases"
 # the DPRK cases are coded by the policy model's author; the rest are the library's
@@ -45,8 +40,7 @@ LIBRARY_OWNED = sorted(
     for entry in CASES_DIR.iterdir()
     if entry.name.endswith(".yaml") and not entry.name.startswith("dprk-201")
 )
-# a small grid and few draws keep the evaluation tests fast; the full run is in docs/cases.md
-SMALL_GRID = {"target_resolve_spread": (1.0, 4.0, 16.0), "coercer_resolve_spread": (1.0, 16.0)}
+# few draws keep the evaluation tests fast; the full run is in docs/cases.md
 SMALL_DRAWS = 100
 
 
@@ -152,22 +146,16 @@ def test_list_cases_matches_the_files() -> None:
 
 
 # ----------------------------------------------------------------------------------------
-# Scoring helpers
+# Out-of-sample scoring with the TIES-estimated constants (issue 7 §3)
 # ----------------------------------------------------------------------------------------
 
 
-def test_log_likelihood_and_best_point_by_hand() -> None:
-    predictions = np.array([[0.9, 0.5, 0.2], [0.2, 0.5, 0.9]])
+def test_scores_by_hand() -> None:
     outcomes = np.array([1.0, 0.0])
-    expected = [
-        math.log(0.9) + math.log(0.8),
-        2 * math.log(0.5),
-        math.log(0.2) + math.log(0.1),
-    ]
-    assert np.allclose(log_likelihood(predictions, outcomes), expected)
-    assert best_point(predictions, outcomes) == 0
-    assert best_point(predictions, 1.0 - outcomes) == 2
     assert brier(np.array([0.9, 0.2]), outcomes) == pytest.approx((0.01 + 0.04) / 2)
+    assert log_score(np.array([0.9, 0.2]), outcomes) == pytest.approx(
+        [math.log(0.9), math.log(0.8)]
+    )
     assert auc(np.array([0.9, 0.2]), outcomes) == 1.0
     assert auc(np.array([0.2, 0.9]), outcomes) == 0.0
     assert auc(np.array([0.5, 0.5]), outcomes) == 0.5
@@ -179,22 +167,16 @@ def test_log_likelihood_and_best_point_by_hand() -> None:
     outcomes=st.lists(st.sampled_from([0.0, 1.0]), min_size=1, max_size=12),
     other=st.floats(0.01, 0.99),
 )
-def test_perfect_column_is_always_chosen(outcomes: list[float], other: float) -> None:
-    """A column that predicts every outcome almost surely beats any constant column."""
+def test_a_perfect_forecast_never_scores_worse(outcomes: list[float], other: float) -> None:
     y = np.array(outcomes)
     perfect = np.where(y == 1.0, 0.999, 0.001)
-    predictions = np.column_stack([np.full(len(y), other), perfect])
-    assert best_point(predictions, y) == 1
-
-
-# ----------------------------------------------------------------------------------------
-# Leave-one-out evaluation
-# ----------------------------------------------------------------------------------------
+    assert log_score(perfect, y).mean() >= log_score(np.full(len(y), other), y).mean()
+    assert brier(perfect, y) <= brier(np.full(len(y), other), y)
 
 
 @pytest.fixture(scope="module")
 def small_evaluation() -> dict:
-    return evaluate(draws=SMALL_DRAWS, grid=SMALL_GRID).to_dict()
+    return evaluate(draws=SMALL_DRAWS, resamples=300).to_dict()
 
 
 def test_evaluation_summary_agrees_with_its_rows(small_evaluation: dict) -> None:
@@ -207,71 +189,37 @@ def test_evaluation_summary_agrees_with_its_rows(small_evaluation: dict) -> None
     assert [row["hit"] for row in rows] == list((p >= 0.5) == (y == 1.0))
     assert result["accuracy"] == pytest.approx(np.mean([row["hit"] for row in rows]))
     assert result["brier"] == pytest.approx(np.mean((p - y) ** 2))
-    assert result["brier"] == pytest.approx(np.mean([row["brier"] for row in rows]))
-    # the base rate of each held-out case is the success rate of the others
+    assert result["log_score"] == pytest.approx(np.mean([row["log_score"] for row in rows]))
     for i, row in enumerate(rows):
         assert row["base_rate"] == pytest.approx(np.mean(np.delete(y, i)))
-    # issue 4: base_rate_brier is always predicting the whole library's success rate
     assert result["base_rate_brier"] == pytest.approx(np.mean((y.mean() - y) ** 2))
-    assert result["base_rate_accuracy"] == pytest.approx(np.mean((y.mean() >= 0.5) == (y == 1)))
-    # the leave-one-out base rate (success rate of the other cases) is reported apart
     rates = np.array([row["base_rate"] for row in rows])
     assert result["base_rate_brier_loo"] == pytest.approx(np.mean((rates - y) ** 2))
-    assert result["base_rate_accuracy_loo"] == pytest.approx(np.mean((rates >= 0.5) == (y == 1)))
-    # the held-out-excluded rate is pushed away from each outcome: it can only score worse
     assert result["base_rate_brier_loo"] > result["base_rate_brier"]
-    assert "base_rate_brier_full_library" not in result
-    assert result["success_rate"] == pytest.approx(y.mean())
     pairs = [(s, f) for s in p[y == 1.0] for f in p[y == 0.0]]
     right = sum(1.0 if s > f else 0.5 if s == f else 0.0 for s, f in pairs)
     assert result["auc"] == pytest.approx(right / len(pairs))
-    assert result["mean_predicted"] == pytest.approx(p.mean())
-    for row in rows:
-        # a fold either uses an interior grid optimum or keeps the defaults ({})
-        assert set(row["calibrated"]) in (set(), set(SMALL_GRID))
-        for name, value in row["calibrated"].items():
-            assert min(SMALL_GRID[name]) < value < max(SMALL_GRID[name])
-        if not row["calibrated"]:
-            assert row["predicted"] == pytest.approx(row["default_constants_predicted"])
-    json.dumps(result)  # JSON-serializable
+    for comparison in result["differences"].values():
+        for score in ("log_score", "brier"):
+            low, high = comparison[score]["interval"]
+            assert low <= comparison[score]["difference"] <= high
+    assert "ties-v1" in result["constants_source"]
+    json.dumps(result, allow_nan=False)
 
 
-def test_held_out_outcome_never_reaches_its_own_prediction() -> None:
-    """Flipping a case's recorded outcome leaves its own leave-one-out prediction unchanged."""
-    scenarios = load_library(include_unscored=False)
-    baseline = evaluate(draws=SMALL_DRAWS, grid=SMALL_GRID, scenarios=scenarios)
-    for index in (0, len(scenarios) // 2):
-        flipped = list(scenarios)
-        case = flipped[index]
-        result = "failure" if case.outcome.result == "success" else "success"  # type: ignore[union-attr]
-        flipped[index] = case.model_copy(
-            update={"outcome": case.outcome.model_copy(update={"result": result})}  # type: ignore[union-attr]
-        )
-        again = evaluate(draws=SMALL_DRAWS, grid=SMALL_GRID, scenarios=flipped)
-        assert again.cases[index]["predicted"] == baseline.cases[index]["predicted"]
-        assert again.cases[index]["outcome"] == result
-
-
-def test_calibration_changes_predictions_only_through_the_grid_constants() -> None:
-    """A one-point grid at the default constants gives the uncalibrated predictions."""
-    defaults = MappingConstants()
-    grid = {name: (getattr(defaults, name),) for name in CALIBRATED_CONSTANTS}
-    result = evaluate(draws=SMALL_DRAWS, grid=grid).to_dict()
-    for row in result["cases"]:
-        assert row["predicted"] == pytest.approx(row["default_constants_predicted"])
-    assert result["brier"] == pytest.approx(result["default_constants_brier"])
-
-
-def test_stored_calibration_is_what_the_procedure_produces() -> None:
-    from coercive.policy import calibration
-    from coercive.policy.mapping import constants
-
-    assert set(calibration.CALIBRATED) <= set(CALIBRATED_CONSTANTS)
-    for name, value in calibration.CALIBRATED.items():
-        assert value in DEFAULT_GRID[name]
-        assert getattr(constants().mapping, name) == value  # applied by the mapping
-    rerun = calibration.recalibrate()
-    assert rerun == pytest.approx(calibration.CALIBRATED, rel=1e-12)
+def test_outcomes_never_reach_the_predictions() -> None:
+    """Nothing is fitted on the library: flipping an outcome changes no prediction."""
+    scenarios = load_library(include_unscored=False)[:4]
+    baseline = evaluate(draws=SMALL_DRAWS, scenarios=scenarios, resamples=100)
+    flipped = list(scenarios)
+    case = flipped[0]
+    result = "failure" if case.outcome.result == "success" else "success"  # type: ignore[union-attr]
+    flipped[0] = case.model_copy(
+        update={"outcome": case.outcome.model_copy(update={"result": result})}  # type: ignore[union-attr]
+    )
+    again = evaluate(draws=SMALL_DRAWS, scenarios=flipped, resamples=100)
+    assert [r["predicted"] for r in again.cases] == [r["predicted"] for r in baseline.cases]
+    assert again.cases[0]["outcome"] == result
 
 
 @pytest.mark.parametrize(
@@ -279,10 +227,7 @@ def test_stored_calibration_is_what_the_procedure_produces() -> None:
     [
         ({"draws": 0}, "draws"),
         ({"draws": 2.5}, "draws"),
-        ({"grid": {"no_such_constant": (1.0,)}}, "no_such_constant"),
-        ({"grid": {"target_resolve_spread": ()}}, "target_resolve_spread"),
-        ({"grid": {"target_resolve_spread": (float("nan"),)}}, "target_resolve_spread"),
-        ({"grid": {"target_resolve_spread": (-1.0,)}}, "target_resolve_spread"),
+        ({"resamples": 5}, "resamples"),
         ({"scenarios": []}, "at least 3"),
     ],
 )
@@ -326,7 +271,7 @@ def test_cli_cases_evaluate_json_parses_and_is_consistent() -> None:
     result = _cli("cases", "evaluate", "--json", "--draws", "50")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    for key in ("cases", "accuracy", "brier", "base_rate_brier", "base_rate_brier_loo"):
+    for key in ("cases", "accuracy", "brier", "log_score", "base_rate_brier", "differences"):
         assert key in payload
     outcomes = np.array([OUTCOME_VALUE[row["outcome"]] for row in payload["cases"]])
     assert payload["base_rate_brier"] == pytest.approx(np.mean((outcomes.mean() - outcomes) ** 2))

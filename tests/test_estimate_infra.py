@@ -72,7 +72,7 @@ def test_unknown_data_set_lists_allowed_names() -> None:
     with pytest.raises(InputError, match="allowed: .*sanctions.*war1800"):
         load("war1900")
     # games 1.1.2's example data joined with issue 10 (sorted names)
-    assert {"sanctions", "war1800", "data_122", "data_123", "data_ult", "leblang2003",
+    assert {"sanctions", "ties", "war1800", "data_122", "data_123", "data_ult", "leblang2003",
             "student_offers"} <= set(available())  # fmt: skip
     assert list(available()) == sorted(available())
 

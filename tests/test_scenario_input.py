@@ -137,7 +137,8 @@ BAD_OVERRIDES = [
     ("instruments.deadline=6", ["instruments.deadline", "mapping"]),
     ("instruments.inducements.sanctions_relief=maybe", ["sanctions_relief", "true | false"]),
     ("instruments.inducements.compensation=2", ["compensation", "[0, 1]"]),
-    ("instruments.sanctions.enforcement.Atlantis=0.5", ["unknown third party", "China"]),
+    ("instruments.sanctions.enforcement.Atlantis=0.5", ["unknown path", "coalition_enforcement"]),
+    ("actors.third_parties.0.stake_in_target=-1", ["stake_in_target", "within [0, 100]"]),
     ("actors.third_parties.0.trade_share=0.99", ["trade shares must sum"]),
     ("actors.third_parties.99.trade_share=0.1", ["list item 99"]),
     ("actors.third_parties.first.trade_share=0.1", ["list index"]),
@@ -180,8 +181,8 @@ BAD_FILES = [
         True,
     ),
     (
-        lambda t: t.replace("    target_war_cost: {low: 3.0, high: 10.0}\n", ""),
-        ["target_war_cost", "missing"],
+        lambda t: re.sub(r"(?m)^  exploited_regime_loss:.*\n", "", t),
+        ["exploited_regime_loss", "missing"],
         True,
     ),
     (
@@ -396,18 +397,14 @@ def test_field_errors_name_the_file_line_and_path() -> None:
     message = str(info.value)
     assert message.startswith("--set instruments.assurance.credibility=1.5: ")
     assert "instruments.assurance.credibility: " in message and "[0, 1]" in message
-    # renaming a third party breaks a cross-field check in the file: both are named
-    index = next(
-        i
-        for i, party in enumerate(SCENARIO_DATA["actors"]["third_parties"])
-        if party["name"] in SCENARIO_DATA["instruments"]["sanctions"]["enforcement"]
-    )
-    setting = f"actors.third_parties.{index}.name=Nowhere"
+    # an override that breaks a cross-field check (schema 2: unique party names) is named
+    first = SCENARIO_DATA["actors"]["third_parties"][0]["name"]
+    setting = f"actors.third_parties.1.name={first}"
     with pytest.raises(InputError) as info:
         scenario_from_text(DPRK_2017, source="case.yaml", overrides=[setting])
     message = str(info.value)
-    assert re.match(r"^case\.yaml:\d+: instruments\.sanctions\.enforcement: ", message)
-    assert message.endswith(f"(after --set {setting})")
+    assert "\n" not in message and setting in message
+    assert "third party names must be unique" in message
 
 
 # ----------------------------------------------------------------------------------------

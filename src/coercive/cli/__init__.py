@@ -31,6 +31,10 @@ def _register() -> None:
     policy.register(app)  # `assess` and the `cases` group
     web.register(app)  # `serve` and `report`
     importlib.import_module("coercive.cli.sweep").register(app)  # `sweep`, `runs` group
+    from coercive.cli import calibrate  # issue 7: `calibrate` and `validate ties`
+
+    app.command("calibrate")(calibrate.calibrate_command)
+    app.add_typer(calibrate.validate_app, name="validate")
 
 
 _register()

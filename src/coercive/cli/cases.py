@@ -1,8 +1,8 @@
 """``coercive cases``: the historical case library on the command line (a thin layer).
 
 ``coercive cases list [--json]`` lists the bundled cases with their recorded outcomes;
-``coercive cases evaluate [--json]`` runs the leave-one-out retrodiction of
-:func:`coercive.policy.library.evaluate`. The group is registered by
+``coercive cases evaluate [--json]`` scores the library out of sample with the
+TIES-estimated constants (:func:`coercive.policy.library.evaluate`). The group is registered by
 :mod:`coercive.cli.policy`. Heavy imports happen inside the commands.
 """
 
@@ -16,7 +16,7 @@ import typer
 
 app = typer.Typer(
     name="cases",
-    help="The historical case library: list the cases, or retrodict them leave-one-out.",
+    help="The historical case library: list the cases, or score them out of sample.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -73,10 +73,10 @@ def list_command(
 def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the evaluation as JSON."),
     draws: int = typer.Option(
-        400, "--draws", min=1, max=20000, help="Monte Carlo draws per case and grid point."
+        None, "--draws", min=1, max=20000, help="Monte Carlo draws per case (default: its own)."
     ),
 ) -> None:
-    """Leave-one-out retrodiction: calibrate on the other cases, predict the held-out one."""
+    """Score the library out of sample with the TIES-estimated constants (none fitted here)."""
     from coercive.policy.library import evaluate
 
     result = evaluate(draws=draws).to_dict()
@@ -88,7 +88,7 @@ def evaluate_command(
 
     console = Console()
     table = Table(
-        title="Leave-one-out retrodiction of the case library",
+        title=f"Case library, out of sample (constants: {result['constants_source']})",
         title_justify="left",
     )
     table.add_column("case", no_wrap=True)
@@ -97,7 +97,7 @@ def evaluate_command(
     table.add_column("predicted compliance", justify="right")
     table.add_column("hit")
     table.add_column("base rate (others)", justify="right")
-    table.add_column("uncalibrated", justify="right")
+    table.add_column("default constants", justify="right")
     for case in result["cases"]:
         style = _OUTCOME_STYLE.get(case["outcome"], "")
         table.add_row(
@@ -110,34 +110,37 @@ def evaluate_command(
             f"{case['default_constants_predicted']:.2f}",
         )
     console.print(table)
-
-    def verdict(base: float) -> str:
-        return "better than" if result["brier"] < base else "no better than"
-
-    fitted = result["calibrated_on_all_cases"]
-    calibration = (
-        ", ".join(f"{k} = {v:g}" for k, v in fitted.items())
-        if fitted
-        else "none applied (the optimum is at the edge of the grid: not identified), "
-        "documented defaults used"
-    )
+    scores = Table(title="Scores (log score: higher is better; Brier: lower)", title_justify="left")
+    for column in ("model", "log score", "Brier", "accuracy", "AUC"):
+        scores.add_column(column, justify="left" if column == "model" else "right")
+    labels = {
+        "calibrated": "TIES-calibrated constants",
+        "base_rate_loo": "base rate of the other cases",
+        "base_rate_whole_library": "whole-library rate (in sample)",
+        "default_constants": "documented default constants",
+    }
+    for key, row in result["models"].items():
+        scores.add_row(
+            labels[key],
+            f"{row['log_score']:.3f}",
+            f"{row['brier']:.3f}",
+            f"{row['accuracy']:.2f}",
+            _fmt(row["auc"]),
+        )
+    console.print(scores)
+    diff = Table(title="Calibrated minus baseline, bootstrap 90% intervals", title_justify="left")
+    for column in ("baseline", "log score", "Brier"):
+        diff.add_column(column)
+    for key, row in result["differences"].items():
+        log, brier = row["log_score"], row["brier"]
+        diff.add_row(
+            labels[key],
+            f"{log['difference']:+.3f} [{log['interval'][0]:+.3f}, {log['interval'][1]:+.3f}]",
+            f"{brier['difference']:+.3f} [{brier['interval'][0]:+.3f}, "
+            f"{brier['interval'][1]:+.3f}]",
+        )
+    console.print(diff)
     console.print(
-        f"\n{result['n_cases']} cases, success rate {result['success_rate']:.2f}.\n"
-        f"Model (leave-one-out):               accuracy {result['accuracy']:.2f}, "
-        f"Brier {result['brier']:.3f}, AUC {_fmt(result['auc'])}, "
-        f"mean prediction {result['mean_predicted']:.2f}\n"
-        f"{'Base rate (whole library, ' + format(result['success_rate'], '.2f') + '):':37}"
-        f"accuracy {result['base_rate_accuracy']:.2f}, Brier {result['base_rate_brier']:.3f}"
-        "  [dim]base_rate_brier[/dim]\n"
-        f"Base rate (rate of the other cases): accuracy {result['base_rate_accuracy_loo']:.2f}, "
-        f"Brier {result['base_rate_brier_loo']:.3f}  [dim]base_rate_brier_loo[/dim]\n"
-        f"Model, default constants:            accuracy "
-        f"{result['default_constants_accuracy']:.2f}, "
-        f"Brier {result['default_constants_brier']:.3f}\n"
-        f"On the Brier score the model does {verdict(result['base_rate_brier'])} "
-        f"always predicting the whole library's success rate "
-        f"({result['brier']:.3f} vs {result['base_rate_brier']:.3f}), and "
-        f"{verdict(result['base_rate_brier_loo'])} the leave-one-out base rate "
-        f"({result['brier']:.3f} vs {result['base_rate_brier_loo']:.3f}).\n"
-        f"[dim]Calibration on all cases: {calibration}[/dim]"
+        f"[dim]{result['n_cases']} scored cases, success rate {result['success_rate']:.2f}; "
+        "nothing is fitted on these cases.[/dim]"
     )

@@ -42,11 +42,23 @@ def assess_command(
         "(VALUE is YAML: null, true, 0.5, {low: 0.2, high: 0.4}). Repeatable.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+    constants_files: list[str] = typer.Option(
+        None,
+        "--constants",
+        metavar="FILE",
+        help="A constants or calibration file (docs/mapping-api.md) applied over the "
+        "documented defaults instead of the calibration in force. Repeatable (in order).",
+    ),
     report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
 ) -> None:
     from coercive.policy.assess import assess
 
-    assessment = assess(case, settings or [])
+    const = None
+    if constants_files:
+        from coercive.policy.constants import load_constants
+
+        const = load_constants(*constants_files)
+    assessment = assess(case, settings or [], const=const)
     if report is not None:
         from coercive.cli.web import write_report
 
@@ -145,6 +157,14 @@ def render(result: dict[str, Any]) -> None:
             f"{_pct(result['war_unconditional'])} unconditionally."
         )
     console.print(war_line)
+    ex_ante = result.get("ex_ante")
+    if ex_ante is not None:
+        console.print(
+            f"[dim]Ex ante, before any challenge: the coercer keeps the status quo "
+            f"{_pct(ex_ante['status_quo'])}, challenges and gets compliance "
+            f"{_pct(ex_ante['compliance'])}, war {_pct(ex_ante['war'])}, backs down "
+            f"{_pct(ex_ante['backdown'])}.[/dim]"
+        )
     if result["multiple_equilibria"] > 0:
         console.print(
             f"[dim]{_pct(result['multiple_equilibria'])} of draws have several equilibria; "
@@ -173,12 +193,29 @@ def render(result: dict[str, Any]) -> None:
     if pressure.get("observed_growth") is not None:
         line += f" Observed growth in the period: {100 * pressure['observed_growth']:+.1f}%."
     console.print(line)
+    trade = factors.get("third_party_trade", {})
+    parties = {
+        name: share
+        for name, share in factors.get("third_parties", {}).items()
+        if factors["kind"] != "none" and trade.get(name, 0.0) > 0
+    }
+    if parties:
+        # the largest trading partners first: they decide the leakage
+        shown = sorted(parties.items(), key=lambda item: -trade[item[0]])[:4]
+        console.print(
+            "[dim]Third parties' chosen enforcement (stake in the target against secondary "
+            "sanctions and isolation): "
+            + ", ".join(f"{name} {_pct(share)}" for name, share in shown)
+            + (" ..." if len(parties) > len(shown) else "")
+            + "; isolation (partners by weight) "
+            + f"{_pct(factors['isolation'])}.[/dim]"
+        )
 
     table = Table(title="Jakobsen's four conditions", title_justify="left", expand=False)
     table.add_column("condition")
     table.add_column("status")
     table.add_column("what the model sees")
-    table.add_column("compliance if met", justify="right")
+    table.add_column("compliance if met (given the challenge; ex ante)", justify="right")
     for name, condition in result["conditions"].items():
         counterfactual = result["counterfactuals"][name]
         gain = counterfactual["gain"]
@@ -187,7 +224,13 @@ def render(result: dict[str, Any]) -> None:
             _CONDITION_WORDS[name],
             f"[{_STATUS_STYLE[condition['status']]}]{condition['status']}[/]",
             _condition_value(name, condition),
-            f"{_pct(counterfactual['compliance'])} ({100 * gain:+.0f} pts){marker}",
+            f"{_pct(counterfactual['compliance'])} ({100 * gain:+.0f} pts)"
+            + (
+                f"; ex ante {_pct(counterfactual['compliance_ex_ante'])}"
+                if "compliance_ex_ante" in counterfactual
+                else ""
+            )
+            + marker,
         )
     console.print()
     console.print(table)
@@ -207,7 +250,9 @@ def render(result: dict[str, Any]) -> None:
 
     calculus = result["calculus"]
     calc = Table(
-        title="The target's calculus (GDP-years, expected)", title_justify="left", expand=False
+        title="The target's calculus (value of office: 1 = losing power; expected)",
+        title_justify="left",
+        expand=False,
     )
     calc.add_column("if it complies")
     calc.add_column("", justify="right")
@@ -236,6 +281,15 @@ def render(result: dict[str, Any]) -> None:
     better = "resisting" if margin > 0 else "complying"
     spread = result["model"]["constants"]["mapping"]["target_resolve_spread"]
     console.print(
-        f"On average {better} looks better to the regime by {abs(margin):.2f} GDP-years; "
-        f"its private resolve (spread {spread:.2g} GDP-years) decides the rest.\n"
+        f"On average {better} looks better to the regime by {abs(margin):.2f} (value of "
+        f"office); its private resolve (spread {spread:.2g}) decides the rest."
     )
+    notes = result.get("notes") or []
+    if notes:
+        console.print("\n[bold]Why some figures move[/bold]")
+        for note in notes:
+            console.print(f"- {note}")
+    source = result["model"].get("constants_source")
+    if source:
+        console.print(f"[dim]Constants: {source}.[/dim]")
+    console.print()

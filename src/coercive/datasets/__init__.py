@@ -4,8 +4,10 @@ API
 ---
 ``load(name) -> pandas.DataFrame``
     ``name`` is ``"sanctions"`` (418 TIES dyad-decades, sigInt 0.2.0, Crisman-Cox &
-    Gibilisco 2021) or ``"war1800"`` (313 COW militarized disputes 1816–1899, games 1.1.2,
-    Kenkel & Signorino; used by Signorino 2003). Factors come back as pandas categoricals
+    Gibilisco 2021), ``"ties"`` (the TIES v4.1 case file: 1,412 sanctions episodes
+    1945–2005, one row per case; Morgan, Bapat & Kobayashi 2014) or ``"war1800"`` (313
+    COW militarized disputes 1816–1899, games 1.1.2, Kenkel & Signorino; used by
+    Signorino 2003). Factors come back as pandas categoricals
     (R level order kept, first level = reference); integer columns as ``int64`` when
     complete and ``float64`` (with NaN) when they have missing values, so no pandas nullable
     dtypes reach the estimators. The index is a plain 0-based ``RangeIndex``.
@@ -80,6 +82,13 @@ _SOURCES: dict[str, _Source] = {
         ),
         sha256="984691a72d3c396fac79fa666b52c0964c9af3b8aa589f261c58cc73adb66ab8",
         r_object="sanctionsData",
+    ),
+    # --- ties (issue 7): the TIES v4.1 case file, an Excel 97 workbook, not an R file ---
+    "ties": _Source(
+        file_name="TIESv4-1.xls",
+        url="https://sanctions.web.unc.edu/wp-content/uploads/sites/18834/2021/04/TIESv4-1.xls",
+        sha256="03f70356c864c39d6b8f76f583d74acc8d853fb9ec457012a49b0ae895560d76",
+        r_object="",
     ),
     "war1800": _Source(
         file_name="war1800.rda",
@@ -189,6 +198,8 @@ def load(name: str) -> pd.DataFrame:
     source = _SOURCES[name]
     folder = os.environ.get(DATA_DIR_ENV)
     path = _local_file(source, folder) if folder else _fetched_file(source)
+    if name == "ties":
+        return _read_ties(path)
 
     import rdata  # imported here: keeps `import coercive` light
 
@@ -203,4 +214,34 @@ def load(name: str) -> pd.DataFrame:
     frame = objects[source.r_object]
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"{path}: R object {source.r_object!r} is not a data frame")
+    return _plain_dtypes(frame)
+
+
+# --- ties (issue 7) -------------------------------------------------------------------------
+# TIES v4.1 (Morgan, Bapat & Kobayashi 2014, *Conflict Management and Peace Science* 31(5)):
+# 1,412 sanctions episodes 1945-2005, one row per case, 66 columns. The workbook is read with
+# python-calamine (a maintained Rust reader with wheels; pandas deprecates its xlrd engine).
+# Columns that mix numbers and text (``sanctiontypethreat`` holds ``8`` and ``"3 5"``, i.e.
+# several codes) come back as strings of space-separated codes, ``None`` when empty, so
+# ``"8"`` and ``8`` are one category. Numeric columns follow :func:`_plain_dtypes`.
+
+
+def _code_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _read_ties(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, engine="calamine")
+    except Exception as exc:  # a corrupt workbook: one clear line, not a reader traceback
+        raise InputError(f"{path}: cannot read the TIES workbook ({exc})") from None
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if dtype is np.dtype(object) or pd.api.types.is_string_dtype(dtype):
+            frame[column] = frame[column].map(_code_text).astype(object)
     return _plain_dtypes(frame)

@@ -19,12 +19,30 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["load_scenario", "Scenario", "json_schema"]
+__all__ = [
+    "load_scenario",
+    "Scenario",
+    "json_schema",
+    "payoffs",
+    "scenario_inputs",
+    "default_constants",
+    "load_constants",
+    "AllConstants",
+    "validate",
+]
 
 _LAZY = {
     "load_scenario": ("coercive.policy.loader", "load_scenario"),
     "Scenario": ("coercive.policy.scenario", "Scenario"),
     "json_schema": ("coercive.policy.scenario", "json_schema"),
+    # the mapping's vectorized entry point and its constants (docs/mapping-api.md)
+    "payoffs": ("coercive.policy.mapping", "payoffs"),
+    "scenario_inputs": ("coercive.policy.mapping", "scenario_inputs"),
+    "default_constants": ("coercive.policy.constants", "default_constants"),
+    # issue 7 §2: coercive.policy.validate(train=..., test=...) on TIES rows
+    "validate": ("coercive.policy.validation", "validate"),
+    "load_constants": ("coercive.policy.constants", "load_constants"),
+    "AllConstants": ("coercive.policy.constants", "AllConstants"),
 }
 
 

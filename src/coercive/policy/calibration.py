@@ -1,50 +1,238 @@
-"""Global mapping constants calibrated on the historical case library.
+"""Calibration files: the mapping constants estimated on TIES, versioned, used by ``assess``.
 
-:func:`coercive.policy.mapping.constants` applies :data:`CALIBRATED` on top of the documented
-defaults of :class:`coercive.policy.mapping.MappingConstants`; every case is assessed with
-the same values (they are model constants, not case facts).
+``coercive calibrate`` fits :func:`coercive.policy.structural.fit_mapping` on the TIES
+threat cases starting by ``--train-until`` (default 1989) and writes a calibration file in
+the format of :mod:`coercive.policy.constants` (``docs/mapping-api.md``) plus the record
+of the whole fit::
 
-**Procedure** (:func:`recalibrate`, implemented in :func:`coercive.policy.library.calibrate`):
+    {"name": "ties-v1", "version": 1, "format": "coercive-calibration",
+     "constants": {"target_resolve_spread": {"group": "mapping", "value": 0.05, "se": 0.009,
+                   "log_se": 0.18, "unit": "...", "source": "ML on TIES v4.1 ..."}, ...},
+     "log_covariance": [[...]],           # of the logs of the constants above
+     "data": {"train_until": 1989, "n_cases": 383, "skipped": {...}},
+     "ties_model": {"model": ..., "selection": "stable", "prior_sd": 2.5,
+                    "parameters": [...], "estimates": [...], "covariance": [[...]],
+                    "coding": {...}, "trade_prior": ..., "llf": ..., "converged": ...}}
 
-* constants calibrated: the resolve spreads of the two players
-  (``target_resolve_spread``, GDP-years; ``coercer_resolve_spread``, stakes units), the
-  scales of the probit-like choice rules of the Lewis–Schultz game (Lewis & Schultz 2003);
-  all other constants keep their documented defaults;
-* data: every bundled case with a success/failure outcome (``coercive cases list``), each
-  solved with its own seed and :data:`DRAWS` Monte Carlo draws (common random numbers);
-* criterion: the Bernoulli log-likelihood of the recorded outcomes under the model's mean
-  compliance probability, ``sum_i y_i log p_i + (1 - y_i) log(1 - p_i)``;
-* search: the log-spaced grid :data:`coercive.policy.library.DEFAULT_GRID`; the best grid
-  point is stored, unrounded, **only if it is interior** (an optimum at a grid edge says
-  only "further out": the data do not identify that constant).
+**In force by default.** :func:`in_force` (read by :func:`coercive.policy.mapping.constants`)
+applies the shipped file :data:`DEFAULT_CALIBRATION` on top of the documented defaults,
+so ``assess`` uses the TIES-estimated constants and names them in ``constants_source``
+(``defaults-v1 + ties-v1``).
 
-Result on the current library: the optimum is (5.66 GDP-years, 64 stakes units), the
-coercer spread at the grid's upper edge, with the likelihood nearly flat above 8. Applying
-it would drown every coded threat in noise (credibility ≈ 50% in every case), and the
-target spread alone, with the coercer's at its default, runs to its own upper edge (32).
-Neither is an identified calibration, so nothing is applied: :data:`CALIBRATED` is empty
-and every assessment uses the documented defaults of ``docs/model.md``.
-``tests/test_cases.py`` re-runs the procedure and checks that it reproduces
-:data:`CALIBRATED`; after recoding a case or changing the mapping, re-run
-:func:`recalibrate` and paste its result here.
+**Refused**, with one line naming the file and the constant: a version other than the
+code's ``CONSTANTS_VERSION``, an unknown constant or one in the wrong group, a non-finite
+value (all by :func:`coercive.policy.constants.read_constants_file`); in the ``ties_model``
+block (:func:`read_fit`), a parameter the code's model does not have or lacks, a selection
+rule, prior or model name that is not the code's.
 
-The module is imported whenever constants are read, so it imports nothing heavy.
+**Parameter uncertainty.** :func:`parameter_draws` turns the calibrated constants into one
+value per Monte Carlo draw, drawn from the estimated (log-normal) sampling distribution,
+so the intervals of an assessment carry the estimation error of the constants too.
 """
 
 from __future__ import annotations
 
-DRAWS = 400
-"""Monte Carlo draws per case used by the calibration."""
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from coercive._errors import InputError
+
+DEFAULT_CALIBRATION = "ties-v1.json"
+"""The calibration shipped in ``coercive/policy/calibrations`` (``coercive calibrate
+--train-until 1989 --output src/coercive/policy/calibrations/ties-v1.json``)."""
 
 CALIBRATED: dict[str, float] = {}
-"""Calibrated values, read by :func:`coercive.policy.mapping.constants`."""
+"""Kept for older readers; the calibration in force comes from :func:`in_force`."""
+
+_UNITS = {
+    "target_resolve_spread": "value of office (1 = losing power for certain)",
+    "coercer_resolve_spread": "stakes (1 = value of compliance to the coercer)",
+}
 
 
-def recalibrate() -> dict[str, float]:
-    """Re-run the calibration procedure above and return its result (takes a few seconds)."""
-    from coercive.policy.library import calibrate
-
-    return calibrate(draws=DRAWS)
+def default_path() -> Path:
+    return Path(str(resources.files("coercive.policy") / "calibrations" / DEFAULT_CALIBRATION))
 
 
-__all__ = ["CALIBRATED", "DRAWS", "recalibrate"]
+def in_force() -> Any:
+    """Defaults overridden by the shipped TIES calibration (defaults only if it is absent)."""
+    from coercive.policy.constants import default_constants, load_constants
+
+    path = default_path()
+    return load_constants(path) if path.is_file() else default_constants()
+
+
+def calibration_dict(fit: Any, train_until: int | None, skipped: dict[str, Any]) -> dict:
+    """The JSON content of a calibration file for a :class:`~structural.MappingFit`."""
+    from coercive.policy.constants import CONSTANTS_VERSION
+    from coercive.policy.estimation import PRIOR_SD, SELECTION
+    from coercive.policy.structural import MAPPING_ESTIMATED, MODEL_NAME
+
+    results = fit.results
+    cov = results.cov_params().to_numpy()
+    n_cases = int(results.nobs)
+    constants = {}
+    for name, entry in fit.mapping_constants().items():
+        se = entry["se"]
+        constants[name] = {
+            "group": "mapping",
+            "value": entry["value"],
+            "se": se,
+            "log_se": entry["log_se"],
+            "unit": _UNITS.get(name, ""),
+            "source": f"ML on TIES v4.1 threat cases starting by {train_until} (n = {n_cases}), "
+            "through the policy mapping and the engine" + ("" if se is None else f"; se {se:.3g}"),
+        }
+    k = len(MAPPING_ESTIMATED)
+    return {
+        "name": f"ties-v{CONSTANTS_VERSION}",
+        "version": CONSTANTS_VERSION,
+        "format": "coercive-calibration",
+        "constants": constants,
+        "log_covariance": [[float(x) for x in row[:k]] for row in cov[:k]],
+        "data": {
+            "source": "TIES v4.1 (Morgan, Bapat & Kobayashi 2014) + sigInt dyad-decades",
+            "train_until": train_until,
+            "n_cases": n_cases,
+            "skipped": skipped,
+        },
+        "ties_model": {
+            "model": MODEL_NAME,
+            "selection": SELECTION,
+            "prior_sd": PRIOR_SD,
+            "parameters": list(fit.parameters.names),
+            "estimates": [float(x) for x in results.params],
+            "covariance": [[float(x) for x in row] for row in cov],
+            "covariance_type": results.covariance_type,
+            "coding": fit.coding.to_dict(),
+            "trade_prior": fit.trade_prior,
+            "llf": float(results.llf),
+            "converged": bool(results.converged),
+            "optimizer": dict(results.extra.items()),
+        },
+    }
+
+
+def write_calibration(payload: dict, path: str | Path) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the calibration file ({exc.strerror})") from None
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the calibration file ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a calibration object")
+    return data
+
+
+def read_fit(path: str | Path | None = None) -> Any:
+    """The :class:`~coercive.policy.structural.MappingFit` a calibration file records,
+    checked against the code (see the module docstring)."""
+    import numpy as np
+    import pandas as pd
+
+    from coercive.estimate.results import EstimationResults
+    from coercive.policy.constants import read_constants_file
+    from coercive.policy.estimation import PRIOR_SD, SELECTION
+    from coercive.policy.structural import MODEL_NAME, MappingFit, Parameters
+    from coercive.policy.ties import Coding
+
+    path = default_path() if path is None else Path(path)
+    read_constants_file(path)  # version, names, groups and values of the constants
+    data = _read(path)
+    block = data.get("ties_model")
+    if not isinstance(block, dict):
+        raise InputError(f"{path}: no 'ties_model' block (not written by coercive calibrate)")
+    for key, expected in (("model", MODEL_NAME), ("selection", SELECTION), ("prior_sd", PRIOR_SD)):
+        if block.get(key) != expected:
+            raise InputError(
+                f"{path}: ties_model.{key} {block.get(key)!r} does not match the code's "
+                f"{expected!r}"
+            )
+    coding = Coding.from_dict(block.get("coding") or {}, where=f"{path}: ties_model.coding")
+    parameters = Parameters.build(coding)
+    names = [str(x) for x in block.get("parameters") or []]
+    for name in names:
+        if name not in parameters.names:
+            raise InputError(f"{path}: constant {name!r} is not a parameter of the code's model")
+    for name in parameters.names:
+        if name not in names:
+            raise InputError(f"{path}: constant {name!r} of the code's model is missing")
+    estimates = np.asarray(block.get("estimates") or [], dtype=float)
+    cov = np.asarray(block.get("covariance") or [], dtype=float)
+    k = len(names)
+    if estimates.shape != (k,) or not np.all(np.isfinite(estimates)):
+        raise InputError(f"{path}: ties_model.estimates must be {k} finite numbers")
+    if cov.shape != (k, k):
+        raise InputError(f"{path}: ties_model.covariance must be {k} x {k}")
+    order = [names.index(name) for name in parameters.names]
+    results = EstimationResults(
+        model=MODEL_NAME,
+        method=f"read from {path.name}",
+        params=pd.Series(estimates[order], index=list(parameters.names)),
+        cov=cov[np.ix_(order, order)],
+        llf=float(block.get("llf", float("nan"))),
+        nobs=int((data.get("data") or {}).get("n_cases", 0)),
+        covariance_type=str(block.get("covariance_type", "hessian")),
+        extra={"calibration": str(data.get("name", path.stem))},
+    )
+    return MappingFit(
+        results=results,
+        parameters=parameters,
+        coding=coding,
+        trade_prior=float(block.get("trade_prior", 0.0)),
+    )
+
+
+def parameter_draws(mapping: Any, n: int, seed: int, path: str | Path | None = None) -> Any:
+    """``mapping`` with each calibrated constant replaced by ``n`` draws from its estimated
+    sampling distribution (log-normal: normal in the log, with the file's covariance).
+
+    Only when the calibration is in force, i.e. ``mapping`` holds exactly the file's
+    values; a constant set by hand (``--set`` of constants, another file) is left alone.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    path = default_path() if path is None else Path(path)
+    if not path.is_file():
+        return mapping
+    data = _read(path)
+    constants = data.get("constants") or {}
+    names = list(constants)
+    cov = np.asarray(data.get("log_covariance") or [], dtype=float)
+    if cov.shape != (len(names), len(names)) or not np.all(np.isfinite(cov)):
+        return mapping
+    values = np.array([float(constants[name]["value"]) for name in names])
+    current = np.array([float(getattr(mapping, name)) for name in names])
+    if not np.allclose(current, values, rtol=1e-12, atol=0.0):
+        return mapping
+    rng = np.random.default_rng([int(seed), 0x7E5])
+    logs = rng.multivariate_normal(np.log(values), cov, size=int(n), method="cholesky")
+    drawn = np.exp(logs)
+    return dataclasses.replace(mapping, **{name: drawn[:, i] for i, name in enumerate(names)})
+
+
+__all__ = [
+    "CALIBRATED",
+    "DEFAULT_CALIBRATION",
+    "calibration_dict",
+    "default_path",
+    "in_force",
+    "parameter_draws",
+    "read_fit",
+    "write_calibration",
+]

@@ -142,18 +142,23 @@ def solve_rules(
     falling back to the most resistant; ``most_resistance``; ``least_resistance``).
     """
     from coercive.games import CrisisGame
+    from coercive.games.crisis import solve_arrays
 
     checked = [_check_rule(rule) for rule in rules]
     if not checked:
         raise InputError(f"rules: need at least one of {', '.join(EQUILIBRIUM_RULES)}")
     payoffs = stack(variants)
-    game = CrisisGame(**payoffs, sigma=1.0)
-    table = game.equilibria(select="all")
-    index = table["game"].to_numpy()
-    resist = table["pR"].to_numpy()
-    firm = table["pF"].to_numpy()
-    challenge = table["pC"].to_numpy()
-    stable = table["stable"].to_numpy(dtype=bool)
+    game = CrisisGame(**payoffs, sigma=1.0)  # validates the payoffs
+    # the flat arrays, not the DataFrame of game.equilibria(): the same numbers, without
+    # building a table of ~10^4 rows on every assess (bench_assess.py)
+    solved = solve_arrays(
+        game.SA, game.VA, game.CB, game.WA, game.WB, game.a, game.VB, game.sigma
+    )
+    index = solved["game"].astype(np.int64)
+    resist = solved["pR"]
+    firm = solved["pF"]
+    challenge = solved["pC"]
+    stable = solved["slope"] < 1.0  # the engine's definition of a stable equilibrium
     n_games = game.n_games
     counts = np.bincount(index, minlength=n_games)
     if np.any(counts == 0):  # the engine finds at least one fixed point in every game

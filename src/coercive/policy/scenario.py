@@ -9,13 +9,19 @@ the adversary's objective quickly at little cost, a deadline, an assurance again
 demands, and an offer of inducements for compliance (George 1991, *Forceful Persuasion*;
 the seed article, Wang Fudong 2018, "Trump's Coercive Diplomacy Against North Korea").
 
-Units (see ``docs/scenario.md`` for every field):
+Units (see ``docs/scenario.md`` for every field; ``docs/coding.md`` for how to code them).
+The target's stakes are in units comparable across countries (schema version 2):
 
-* **GDP-years** — the target's side: a quantity of 1.0 is worth one year of the target's
-  GDP to its regime (sanction losses, inducements, the value of what it is asked to give up,
-  the damage of a strike).
-* **shares** — fractions in [0, 1] (coverage, enforcement, credibility, escalation dominance).
+* **share of GDP per year** — economic flows on the target's side (the value of what it is
+  asked to give up, compensation), as a fraction of its own GDP;
+* **share of one year's GDP** — one-off amounts (other carrots, the economic damage of a
+  strike);
+* **probability of losing power** — what the regime values most is staying in power: the
+  chance that complying, a strike, or exploitation after complying ends the regime;
+* **shares** — fractions in [0, 1] (coverage, credibility, escalation dominance);
 * **stakes** — the coercer's side: 1.0 is the value to the coercer of the target complying.
+
+Version 1 files (raw GDP-years) are refused; ``docs/scenario.md`` gives the conversion.
 
 Any numeric field marked *uncertain* takes either a number or a distribution::
 
@@ -44,7 +50,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=False)
 
@@ -198,8 +204,11 @@ ShareOrNull = _uncertain(0.0, 1.0, nullable=True)
 Share = _uncertain(0.0, 1.0)
 """An uncertain fraction in [0, 1]."""
 
-GdpYears = _uncertain(0.0, 1000.0)
-"""An uncertain non-negative amount in target GDP-years (at most 1000)."""
+GdpShare = _uncertain(0.0, 100.0)
+"""An uncertain non-negative amount in shares of the target's GDP (per year or one-off)."""
+
+Ratio = _uncertain(0.0, 100.0)
+"""An uncertain non-negative ratio (at most 100)."""
 
 Stakes = _uncertain(0.0, 100.0)
 """An uncertain non-negative amount in the coercer's stakes units (at most 100)."""
@@ -218,13 +227,23 @@ class Actor(_Model):
 
 
 class ThirdParty(_Model):
-    """A third state whose trade with (and ties to) the target decide how much sanctions leak."""
+    """A third state that chooses how far to enforce the sanctions (``docs/model.md`` step 1).
+
+    It weighs its stake in the target against the pressure to enforce (the sanctions regime,
+    the coercer's secondary sanctions on its exposed firms and banks, the target's isolation);
+    its chosen enforcement, weighted by its share of the target's trade, decides the leakage.
+    """
 
     name: str = Field(
         ..., min_length=1, description="Name; keys instruments.sanctions.enforcement."
     )
     trade_share: ShareFixed = Field(
         ..., description="Share of the target's total foreign trade (0-1) with this party."
+    )
+    weight: ShareFixed | None = Field(
+        None,
+        description="Importance of the party to the target (trade, aid, diplomatic), share "
+        "(0-1); weights the party in the isolation index. null = its trade_share.",
     )
     ties: Literal["maintained", "downgraded", "cut"] = Field(
         "maintained",
@@ -235,6 +254,13 @@ class ThirdParty(_Model):
         0.5,
         description="How exposed the party is to the coercer's secondary sanctions (0 = not at "
         "all, 1 = its banks and firms cannot afford losing access to the coercer's market).",
+    )
+    stake_in_target: Ratio = Field(
+        1.0,
+        description="What the party gives up by enforcing (trade with the target, the target's "
+        "survival as ally or buffer) relative to the baseline pressure to enforce: without "
+        "secondary sanctions or isolation it enforces 1 / (1 + stake) of the sanctioned trade "
+        "(0 = enforces fully, 1 = half, 9 = a tenth).",
     )
     note: str | None = Field(None, description="Free text and sources.")
 
@@ -255,6 +281,12 @@ class Actors(_Model):
             raise ValueError("third party names must be unique")
         if sum(party.trade_share for party in self.third_parties) > 1.0 + 1e-9:
             raise ValueError("third-party trade shares must sum to at most 1")
+        weights = [
+            party.trade_share if party.weight is None else party.weight
+            for party in self.third_parties
+        ]
+        if sum(weights) > 1.0 + 1e-9:
+            raise ValueError("third-party weights must sum to at most 1")
         return self
 
 
@@ -262,15 +294,21 @@ class Demand(_Model):
     """What the target is asked to do or give up, and what it is worth."""
 
     description: str = Field(..., min_length=1, description="The demand in words.")
-    value_to_target: GdpYears = Field(
+    value_per_year: GdpShare = Field(
         ...,
-        description="Value the target's regime puts on what it is asked to give up "
-        "(GDP-years, present value).",
+        description="Value the regime puts on what it is asked to give up, beyond its security "
+        "(prestige, rents, leverage), as a share of its GDP per year, for as long as it keeps it.",
     )
-    loss_if_exploited: GdpYears = Field(
+    power_given_up: Share = Field(
+        0.0,
+        description="Probability that complying itself ends the regime (1 = the demand is that "
+        "the rulers leave power; 0 = the demand leaves them in place).",
+    )
+    exploited_regime_loss: Share = Field(
         ...,
-        description="Loss to the target if, having complied, it faces further demands or attack "
-        "(GDP-years): the cost of being attacked after giving up what was demanded.",
+        description="Probability that the regime loses power if, having complied, it faces the "
+        "further demands or attack of a coercer able and willing to exploit it (before the "
+        "weights escalation_dominance x (1 - assurance) and discounting).",
     )
     value_to_coercer: Stakes = Field(
         1.0,
@@ -307,6 +345,12 @@ class Sanctions(_Model):
         description="targeted: entities and individuals tied to the demand (little passes "
         "through to the regime); comprehensive: an economy-wide blockade; none: no sanctions.",
     )
+    status: Literal["in_force", "threatened"] = Field(
+        "in_force",
+        description="in_force: imposed now and kept until lifted (also if the coercer backs "
+        "down); threatened: imposed only if the target resists and the coercer carries out "
+        "its threat.",
+    )
     export_coverage: Share = Field(0.0, description="Share of the target's exports banned (0-1).")
     import_coverage: Share = Field(0.0, description="Share of the target's imports banned (0-1).")
     strategic_import_cut: Share = Field(
@@ -317,11 +361,6 @@ class Sanctions(_Model):
         0.0,
         description="Strength of secondary sanctions on third parties that trade with the "
         "target (0 = none, 1 = fully enforced against every exposed party).",
-    )
-    enforcement: dict[str, Share] = Field(
-        default_factory=dict,
-        description="Enforcement by each third party (key: actors.third_parties name): share of "
-        "the sanctioned trade with it that is actually stopped, before secondary sanctions.",
     )
     coalition_enforcement: Share = Field(
         0.9,
@@ -336,6 +375,11 @@ class Sanctions(_Model):
 
 
 class Threat(_Model):
+    kind: Literal["force", "sanctions"] = Field(
+        "force",
+        description="force: executing the threat is a military strike; sanctions: executing "
+        "it is imposing the (threatened) sanctions, with no strike.",
+    )
     escalation_dominance: Share = Field(
         ...,
         description="The coercer's ability to defeat the target's aim quickly and at little "
@@ -349,10 +393,15 @@ class Threat(_Model):
         description="Audience and reputation cost to the coercer of backing down after the "
         "target resists (stakes units), before the deadline's commitment effect.",
     )
-    target_war_cost: GdpYears = Field(
-        ...,
-        description="Damage to the target's regime if the threat is fully executed by a "
-        "dominant coercer (GDP-years); scaled by escalation_dominance.",
+    strike_regime_loss: Share = Field(
+        0.0,
+        description="Probability that a strike by a dominant coercer ends the regime (scaled "
+        "by escalation_dominance); 0 when the threat is not force.",
+    )
+    strike_damage: GdpShare = Field(
+        0.0,
+        description="Economic damage of a strike by a dominant coercer, share of one year's "
+        "GDP (one-off; scaled by escalation_dominance).",
     )
     limited_force_used: bool = Field(
         False, description="Limited force already used (demonstrates resolve, commits the coercer)."
@@ -390,8 +439,10 @@ class Inducements(_Model):
     compensation_years: float = Field(
         10.0, gt=0, le=100, description="Years over which compensation is paid."
     )
-    other: GdpYears = Field(
-        0.0, description="Other carrots (aid, normalization, a peace treaty), GDP-years."
+    other: GdpShare = Field(
+        0.0,
+        description="Other carrots (aid, normalization, a peace treaty), share of one year's "
+        "GDP (one-off).",
     )
     delivery_credibility: Share = Field(
         1.0, description="The target's belief (0-1) that the promised carrots will be delivered."
@@ -434,10 +485,28 @@ class Outcome(_Model):
     sources: list[str] = Field(default_factory=list, description="Where the coding comes from.")
 
 
+class Coding(_Model):
+    """The coding record of a case (``docs/coding.md``)."""
+
+    protocol: str = Field(..., min_length=1, description="Protocol version, e.g. coding-v1.")
+    status: Literal["awaiting_independent_recoding", "coded", "recoded"] = Field(
+        ..., description="awaiting_independent_recoding: values migrated mechanically."
+    )
+    coder: str | None = Field(None, description="Who coded the values.")
+    date: str | None = Field(None, description="When (ISO date).")
+    migrated_from: str | None = Field(None, description="Schema the values were converted from.")
+    disagreements: list[str] = Field(
+        default_factory=list, description="Where coders disagreed, and how it was settled."
+    )
+    note: str | None = None
+
+
 class Scenario(_Model):
     """One coercion campaign. See ``docs/scenario.md``."""
 
-    schema_version: Literal[1] = Field(1, description="Version of this schema.")
+    schema_version: Literal[2] = Field(
+        2, description="Version of this schema (2; version 1 files: see docs/scenario.md)."
+    )
     id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Case id, e.g. dprk-2017.")
     title: str = Field(..., min_length=1)
     period: str | None = Field(None, description="When the campaign ran, e.g. '2017'.")
@@ -450,17 +519,9 @@ class Scenario(_Model):
     model: ModelSettings = Field(default_factory=ModelSettings)  # type: ignore[arg-type]
     outcome: Outcome | None = None
 
-    @model_validator(mode="after")
-    def _check_enforcement_keys(self) -> Scenario:
-        names = {party.name for party in self.actors.third_parties}
-        unknown = sorted(set(self.instruments.sanctions.enforcement) - names)
-        if unknown:
-            allowed = ", ".join(sorted(names)) or "none listed"
-            raise ValueError(
-                f"instruments.sanctions.enforcement: unknown third party {unknown[0]!r}; "
-                f"allowed: names in actors.third_parties ({allowed})"
-            )
-        return self
+    coding: Coding | None = Field(
+        None, description="Who coded the case, when, by which protocol (docs/coding.md)."
+    )
 
 
 def json_schema() -> dict[str, Any]:
@@ -488,5 +549,6 @@ __all__ = [
     "Instruments",
     "ModelSettings",
     "Outcome",
+    "Coding",
     "json_schema",
 ]

@@ -74,13 +74,20 @@ def counterfactual(
     if condition == "inducement":
         delivery_path = "instruments.inducements.delivery_credibility"
         new_draws[delivery_path] = np.maximum(draws[delivery_path], sc.assurance_counterfactual)
-        # compensation worth a set share of what the target gives up, paid over the
-        # scenario's compensation period (never less than what is already offered)
+        # compensation worth a set share of what the target gives up (value of office
+        # units, docs/model.md step 3), paid over the scenario's compensation period (never
+        # less than what is already offered)
+        mapping = const.mapping
+        rate = mapping.discount_rate
         years = inst.inducements.compensation_years
+        per_gdp_year = 1.0 / mapping.office_value_gdp_years
+        given_up = (
+            per_gdp_year * draws["demand.value_per_year"] / rate + draws["demand.power_given_up"]
+        )
         needed = (
             sc.inducement_counterfactual_cover
-            * draws["demand.value_to_target"]
-            / annuity(const.mapping.discount_rate, years)
+            * given_up
+            / (per_gdp_year * annuity(rate, years))
         )
         path = "instruments.inducements.compensation"
         new_draws[path] = np.clip(np.maximum(draws[path], needed), 0.0, 1.0)
@@ -165,6 +172,10 @@ def binding(
             "gain": compliance - base,
             "credibility": float(np.mean(solution.firm)),
             "war": float(np.mean(solution.war)),
+            # the same counterfactual before any challenge (the figures above are
+            # conditional on it): P(challenge), P(challenge and compliance)
+            "challenge": float(np.mean(solution.challenge)),
+            "compliance_ex_ante": float(np.mean(solution.challenge * solution.compliance)),
         }
     best = max(table, key=lambda name: table[name]["gain"]) if table else None
     if best is None or table[best]["gain"] < min_gain:
@@ -174,7 +185,7 @@ def binding(
 
 @dataclass(frozen=True)
 class Calculus:
-    """The target's expected value of complying vs resisting (GDP-years), decomposed."""
+    """The target's expected value of complying vs resisting (value of office), decomposed."""
 
     comply: Mapping[str, float]
     resist: Mapping[str, float]
@@ -195,7 +206,12 @@ class Calculus:
 
 
 def calculus(mapped: Mapped, solution: Solution) -> Calculus:
-    """Mean parts of the target's two options at the selected equilibrium (GDP-years)."""
+    """Mean parts of the target's two options at the selected equilibrium (value of office).
+
+    Resisting: the sanctions that persist (if the coercer backs down, and beside a strike),
+    and, with probability ``pF``, the strike: the regime's loss of power, the economic
+    damage, and the aim defeated.
+    """
     parts = mapped.parts
     firm = solution.firm
     comply = {
@@ -205,8 +221,11 @@ def calculus(mapped: Mapped, solution: Solution) -> Calculus:
         "sanctions_kept": -parts["sanctions_after_compliance"],
     }
     resist = {
-        "sanctions_until_resolution": -parts["sanctions_until_resolution"],
-        "strike_damage": -firm * parts["strike_damage"],
+        "sanctions_until_resolution": -(
+            (1.0 - firm) * parts["sanctions_until_resolution"]
+            + firm * parts["sanctions_beside_strike"]
+        ),
+        "strike_damage": -firm * (parts["strike_regime"] + parts["strike_damage"]),
         "aim_defeated_by_strike": -firm * parts["aim_defeated"],
     }
     comply_mean = {name: float(np.mean(values)) for name, values in comply.items()}
