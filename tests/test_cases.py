@@ -115,10 +115,11 @@ def test_every_number_in_a_library_case_carries_a_comment(case_id: str) -> None:
 
 
 @pytest.mark.parametrize("case_id", LIBRARY_OWNED)
-def test_library_case_outcomes_are_binary_and_cited(case_id: str) -> None:
+def test_library_case_outcomes_are_recorded_and_cited(case_id: str) -> None:
     scenario = load_scenario(case_id)
     assert scenario.outcome is not None
-    assert scenario.outcome.result in OUTCOME_VALUE
+    # success and failure are scored; a partial outcome is listed but not scored (library.py)
+    assert scenario.outcome.result in {*OUTCOME_VALUE, "partial"}
     # the outcome's coding is attributed to the literature listed in the file
     cited = " ".join(scenario.sources)
     for reference in scenario.outcome.sources:

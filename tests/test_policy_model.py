@@ -429,14 +429,21 @@ def test_assess_accepts_a_scenario_object_with_overrides() -> None:
     assert overridden["pressure"]["factors"]["kind"] == "targeted"
 
 
-def test_every_bundled_case_is_marked_for_independent_recoding() -> None:
+def test_every_bundled_case_carries_its_coding_record() -> None:
+    """Each library case says how it was coded: protocol, coder, date (docs/coding.md, step 5)."""
+    from datetime import date
+
     from coercive.policy.loader import bundled_cases
 
     for case in bundled_cases():
         scenario = load_scenario(case)
         assert scenario.schema_version == 2
-        assert scenario.coding is not None, case
-        assert scenario.coding.status == "awaiting_independent_recoding", case
+        record = scenario.coding
+        assert record is not None, case
+        assert record.protocol == "coding-v1", case
+        if record.status != "awaiting_independent_recoding":
+            assert record.coder, case
+            assert date.fromisoformat(record.date or ""), case
 
 
 def test_version_1_files_are_refused_in_one_line() -> None:

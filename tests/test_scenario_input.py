@@ -27,7 +27,11 @@ from coercive.policy.scenario import Scenario, json_schema
 FUZZ = int(os.environ.get("COERCIVE_FUZZ_EXAMPLES", "150"))
 SRC = Path(__file__).resolve().parents[1] / "src"
 SCHEMA_FILE = SRC / "coercive" / "policy" / "scenario.schema.json"
-DPRK_2017 = (CASES_DIR / "dprk-2017.yaml").read_text(encoding="utf-8")
+# The bad-file transforms edit exact lines, so they work on a frozen scenario text rather than
+# on a library case, whose coding may be revised.
+DPRK_2017 = (Path(__file__).parent / "fixtures" / "scenario_parsing_fixture.yaml").read_text(
+    encoding="utf-8"
+)
 
 
 def test_committed_schema_is_in_sync() -> None:
@@ -108,7 +112,7 @@ def test_overrides_parse_yaml_scalars() -> None:
 
 def test_yaml_path_and_case_id_agree(tmp_path: Path) -> None:
     path = tmp_path / "copy.yaml"
-    path.write_text(DPRK_2017, encoding="utf-8")
+    path.write_text((CASES_DIR / "dprk-2017.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert load_scenario(path) == load_scenario("dprk-2017")
 
 
@@ -194,7 +198,7 @@ BAD_FILES = [
     ),
     (lambda t: t.replace("  sanctions:\n", "  sanctions: [\n", 1), ["invalid YAML"], True),
     (
-        lambda t: t.replace("id: dprk-2017", "id: dprk-2017\nid: again"),
+        lambda t: t.replace("id: parsing-fixture", "id: parsing-fixture\nid: again"),
         ["duplicate key 'id'"],
         True,
     ),
@@ -210,7 +214,9 @@ BAD_FILES = [
 @pytest.mark.parametrize(("transform", "fragments", "has_line"), BAD_FILES)
 def test_bad_file_is_one_line(tmp_path: Path, transform, fragments, has_line) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text(transform(DPRK_2017), encoding="utf-8")
+    text = transform(DPRK_2017)
+    assert text != DPRK_2017  # the transform found its line
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_scenario(path)
     message = str(info.value)
