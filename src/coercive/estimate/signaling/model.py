@@ -598,14 +598,15 @@ def _npl(
         _, fit = _pl_fit(payoff_design, resist, firm, theta)
         total_newton += fit.iterations
         theta = fit.theta
-    if not npl_converged and warn:
-        warnings.warn(
-            f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
-            f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        notes.append(f"NPL did not converge (last change {change:.3g})")
+    if not npl_converged:
+        if warn:
+            warnings.warn(
+                f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
+                f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        notes.append(f"NPL did not converge in {npl_maxit} iterations (last change {change:.3g})")
     extra = {
         "iterations": iterations,
         "npl_change": change,
