@@ -315,7 +315,7 @@ def _newton(
     The Hessian costs several gradients, so it is kept while a step still cuts the largest
     |gradient| tenfold (the chord method: linear but fast convergence near the optimum) and
     recomputed otherwise, and once more at the end unless the one in hand was taken within
-    ``1e-6`` (relative) of the optimum, so standard errors use the Hessian at the maximum.
+    ``1e-4`` (relative) of the optimum, so standard errors use the Hessian at the maximum.
     Returns (theta, Hessian, iterations used, converged). Stops without convergence where
     ``-H`` is not positive definite (Newton's direction may not ascend there) or no halved
     step improves; the caller then falls back to BFGS.
@@ -342,7 +342,7 @@ def _newton(
         # Newton decrement g'step) is below 1e-14 relative: this last step is still taken
         if np.max(np.abs(step)) < 1e-10 * scale or gradient @ step < 1e-14 * max(1.0, abs(value)):
             theta = theta + step
-            if np.max(np.abs(theta - hessian_at)) > 1e-6 * scale:
+            if np.max(np.abs(theta - hessian_at)) > 1e-4 * scale:
                 hessian = model.hessian(theta)
             return theta, hessian, iteration + 1, True
         length = 1.0
