@@ -320,8 +320,8 @@ def _newton(
     recomputed otherwise, and once more at the end unless the one in hand was taken within
     ``1e-4`` (relative) of the optimum, so standard errors use the Hessian at the maximum.
     Returns (theta, Hessian, iterations used, converged, (loglik, gradient) at theta).
-    Stops without convergence where ``-H`` is not positive definite (Newton's direction may not ascend there) or no halved
-    step improves; the caller then falls back to BFGS.
+    Stops without convergence where ``-H`` is not positive definite (Newton's direction may
+    not ascend there) or no halved step improves; the caller then falls back to BFGS.
     """
     value, gradient = (
         model.loglik_and_gradient(theta) if value_and_gradient is None else value_and_gradient
