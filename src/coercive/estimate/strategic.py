@@ -308,33 +308,38 @@ class Maximum:
 
 
 def _newton(
-    model: IndexLikelihood, theta: np.ndarray, iterations: int
-) -> tuple[np.ndarray, np.ndarray | None, int, bool]:
+    model: IndexLikelihood,
+    theta: np.ndarray,
+    iterations: int,
+    value_and_gradient: tuple[float, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None, int, bool, tuple[float, np.ndarray]]:
     """Newton-Raphson with step halving while the log-likelihood is concave.
 
     The Hessian costs several gradients, so it is kept while a step still cuts the largest
     |gradient| tenfold (the chord method: linear but fast convergence near the optimum) and
     recomputed otherwise, and once more at the end unless the one in hand was taken within
-    ``1e-6`` (relative) of the optimum, so standard errors use the Hessian at the maximum.
-    Returns (theta, Hessian, iterations used, converged). Stops without convergence where
-    ``-H`` is not positive definite (Newton's direction may not ascend there) or no halved
-    step improves; the caller then falls back to BFGS.
+    ``1e-4`` (relative) of the optimum, so standard errors use the Hessian at the maximum.
+    Returns (theta, Hessian, iterations used, converged, (loglik, gradient) at theta).
+    Stops without convergence where ``-H`` is not positive definite (Newton's direction may
+    not ascend there) or no halved step improves; the caller then falls back to BFGS.
     """
-    value, gradient = model.loglik_and_gradient(theta)
+    value, gradient = (
+        model.loglik_and_gradient(theta) if value_and_gradient is None else value_and_gradient
+    )
     hessian: np.ndarray | None = None
     factor = None
     hessian_at = theta
     previous = math.inf
     for iteration in range(iterations):
         if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
-            return theta, hessian, iteration, False
+            return theta, hessian, iteration, False, (value, gradient)
         largest = float(np.max(np.abs(gradient))) if gradient.size else 0.0
         if factor is None or largest > 0.1 * previous:
             hessian, hessian_at = model.hessian(theta), theta
             try:
                 factor = linalg.cho_factor(-hessian)
             except (linalg.LinAlgError, ValueError):
-                return theta, hessian, iteration, False
+                return theta, hessian, iteration, False, (value, gradient)
         previous = largest
         step = linalg.cho_solve(factor, gradient)
         scale = max(1.0, float(np.max(np.abs(theta))))
@@ -342,9 +347,9 @@ def _newton(
         # Newton decrement g'step) is below 1e-14 relative: this last step is still taken
         if np.max(np.abs(step)) < 1e-10 * scale or gradient @ step < 1e-14 * max(1.0, abs(value)):
             theta = theta + step
-            if np.max(np.abs(theta - hessian_at)) > 1e-6 * scale:
+            if np.max(np.abs(theta - hessian_at)) > 1e-4 * scale:
                 hessian = model.hessian(theta)
-            return theta, hessian, iteration + 1, True
+            return theta, hessian, iteration + 1, True, model.loglik_and_gradient(theta)
         length = 1.0
         while True:
             candidate = theta + length * step
@@ -353,11 +358,11 @@ def _newton(
                 break
             length /= 2.0
             if length < 1e-8:
-                return theta, hessian, iteration + 1, False
+                return theta, hessian, iteration + 1, False, (value, gradient)
         if length < 1.0:
             factor = None  # a damped step: the Hessian is stale, recompute it
         theta, value, gradient = candidate, candidate_value, candidate_gradient
-    return theta, hessian, iterations, False
+    return theta, hessian, iterations, False, (value, gradient)
 
 
 def maximize(
@@ -374,12 +379,13 @@ def maximize(
     log-likelihood and a largest |gradient| below ``gradient_tolerance``; otherwise
     ``reason`` says what happened.
     """
-    if not np.isfinite(model.loglik(start)):
+    at_start = model.loglik_and_gradient(start)
+    if not np.isfinite(at_start[0]):
         return Maximum(
             start, -math.inf, np.full((start.size,) * 2, np.nan), False,
             "the log-likelihood is not finite at the starting values", 0, math.nan,
         )  # fmt: skip
-    theta, hessian, iterations, done = _newton(model, start, min(maxiter, 200))
+    theta, hessian, iterations, done, at_end = _newton(model, start, min(maxiter, 200), at_start)
     message = "Newton-Raphson"
     if not done and iterations < maxiter:
         result = optimize.minimize(
@@ -388,11 +394,11 @@ def maximize(
         )  # fmt: skip
         iterations += int(result.nit)
         message = f"BFGS: {result.message}"
-        theta, hessian, more, done = _newton(model, result.x, 10)
+        theta, hessian, more, done, at_end = _newton(model, result.x, 10)
         iterations += more
     if hessian is None:
         hessian = model.hessian(theta)
-    llf, gradient = model.loglik_and_gradient(theta)
+    llf, gradient = at_end
     max_gradient = float(np.max(np.abs(gradient))) if gradient.size else 0.0
     converged = bool(np.isfinite(llf) and max_gradient < gradient_tolerance)
     reason = None

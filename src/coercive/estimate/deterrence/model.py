@@ -348,9 +348,7 @@ def fit_deterrence(
     )
     maximum = maximize(likelihood, theta0, maxiter)
     theta, hessian = maximum.theta, maximum.hessian
-    llf, gradient = model.loglik_and_gradient(theta)
-    max_gradient = float(np.max(np.abs(gradient)))
-    converged = maximum.converged
+    llf, max_gradient, converged = maximum.llf, maximum.max_gradient, maximum.converged
 
     covariance = hessian_covariance(hessian)
     notes = []
