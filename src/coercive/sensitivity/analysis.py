@@ -77,7 +77,8 @@ def check_seed(seed: object) -> int:
 
 
 def _problem(fs: FactorSet) -> dict[str, Any]:
-    return {"num_vars": len(fs.factors), "names": fs.names, "bounds": [[0.0, 1.0]] * len(fs.factors)}
+    d = len(fs.factors)
+    return {"num_vars": d, "names": fs.names, "bounds": [[0.0, 1.0]] * d}
 
 
 def evaluate(
