@@ -81,6 +81,35 @@ def _problem(fs: FactorSet) -> dict[str, Any]:
     return {"num_vars": d, "names": fs.names, "bounds": [[0.0, 1.0]] * d}
 
 
+def sobol(
+    names: list[str],
+    model: Callable[[np.ndarray], Mapping[str, np.ndarray]],
+    samples: int,
+    seed: int,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, pd.DataFrame]]:
+    """Sobol indices of every output of a vectorized ``model`` of the unit cube.
+
+    ``model(unit)`` takes all ``samples x (len(names) + 2)`` Saltelli rows at once and returns
+    ``{output: values per row}``. Returns the rows, the outputs and, per output, a DataFrame
+    of S1, S1_conf, ST, ST_conf indexed by ``names``.
+    """
+    from SALib.sample import sobol as sobol_sample
+
+    n = check_samples(samples)
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+    unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=check_seed(seed))
+    outputs = {name: np.asarray(y, dtype=float) for name, y in model(unit).items()}
+    indices = {}
+    for i, (name, y) in enumerate(outputs.items()):
+        if y.shape != (unit.shape[0],) or not np.all(np.isfinite(y)):
+            raise InputError(f"model output {name!r}: need one finite value per Saltelli row")
+        indices[name] = _indices(problem, y, seed)
+        if progress is not None:
+            progress((i + 1) / len(outputs))
+    return unit, outputs, indices
+
+
 def evaluate(
     scenario: Scenario,
     fs: FactorSet,
@@ -292,8 +321,6 @@ def sensitivity(
     condition's gain (five times the rows); ``classes``: coding classes as factors;
     ``recode``: search the smallest single recoding that flips the binding condition.
     """
-    from SALib.sample import sobol as sobol_sample
-
     n = check_samples(samples)
     if const is not None and not isinstance(const, AllConstants):
         raise InputTypeError(f"const: expected AllConstants, got {type(const).__name__}")
@@ -311,14 +338,15 @@ def sensitivity(
         )
     report("sampling", 0.0)
     problem = _problem(fs)
-    unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    report("solving", 0.05)
-    outputs = evaluate(scenario, fs, unit, const, conditions=conditions)
-    report("indices", 0.6)
-    indices = {}
-    for i, (name, y) in enumerate(outputs.items()):
-        indices[name] = _indices(problem, y, seed)
-        report("indices", 0.6 + 0.2 * (i + 1) / len(outputs))
+
+    def model(unit: np.ndarray) -> dict[str, np.ndarray]:
+        report("solving", 0.05)
+        return evaluate(scenario, fs, unit, const, conditions=conditions)
+
+    unit, outputs, indices = sobol(
+        problem["names"], model, n, seed,
+        progress=lambda done: report("indices", 0.6 + 0.2 * done),
+    )
     share: dict[str, float] = {}
     if conditions:
         gains = np.stack([outputs[f"gain:{c}"] for c in CONDITIONS], axis=1)
@@ -366,6 +394,7 @@ __all__ = [
     "sensitivity",
     "top_inputs",
     "evaluate",
+    "sobol",
     "check_samples",
     "DEFAULT_SAMPLES",
 ]
