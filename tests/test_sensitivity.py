@@ -6,6 +6,8 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coercive._errors import InputError, InputTypeError
 from coercive.policy.loader import load_scenario
@@ -51,6 +53,20 @@ def test_additive_toy_indices_match_the_analytic_values(coefficients):
     for i, name in enumerate(names):
         assert _within(frame.loc[name, "S1"], truth[i], frame.loc[name, "S1_conf"])
         assert _within(frame.loc[name, "ST"], truth[i], frame.loc[name, "ST_conf"])
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)  # a statistical check: fixed examples
+@given(st.lists(st.floats(0.0, 3.0), min_size=3, max_size=3).filter(lambda a: sum(a) > 0.3))
+def test_additive_toy_property(coefficients):
+    a = np.asarray(coefficients)
+    truth = a**2 / np.sum(a**2)
+    _, _, indices = sobol(["x0", "x1", "x2"], lambda u: {"y": u @ a}, 1024, seed=5)
+    frame = indices["y"]
+    assert np.all(np.abs(frame["S1"].to_numpy() - truth) <= 2 * frame["S1_conf"] + 0.03)
+    assert np.all(np.abs(frame["ST"].to_numpy() - truth) <= 2 * frame["ST_conf"] + 0.03)
+    # an input with a zero coefficient gets exactly zero total order (Jansen's estimator)
+    for i in np.flatnonzero(a == 0):
+        assert frame.iloc[i]["ST"] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_interaction_toy_total_exceeds_first_order():
