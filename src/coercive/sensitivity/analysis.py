@@ -376,7 +376,11 @@ def sensitivity(
 
 
 def top_inputs(
-    scenario: str | Path | Scenario, k: int = 3, samples: int = 256, seed: int | None = None
+    scenario: str | Path | Scenario,
+    k: int = 3,
+    samples: int = 256,
+    seed: int | None = None,
+    const: AllConstants | None = None,
 ) -> list[dict[str, Any]]:
     """The ``k`` inputs (uncertain inputs and coding classes) that matter most to compliance.
 
@@ -385,7 +389,9 @@ def top_inputs(
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) < 1:
         raise InputError(f"k: {k!r} is not allowed; allowed: an integer >= 1")
-    result = sensitivity(scenario, samples=samples, seed=seed, conditions=False, recode=False)
+    result = sensitivity(
+        scenario, samples=samples, seed=seed, const=const, conditions=False, recode=False
+    )
     return result.ranking("compliance", int(k))
 
 
