@@ -35,6 +35,9 @@ def _register() -> None:
 
     app.command("calibrate")(calibrate.calibrate_command)
     app.add_typer(calibrate.validate_app, name="validate")
+    from coercive.cli.sensitivity import SENSITIVITY_HELP, sensitivity_command  # issue 8 §2
+
+    app.command("sensitivity", help=SENSITIVITY_HELP)(sensitivity_command)
 
 
 _register()
