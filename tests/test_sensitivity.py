@@ -24,6 +24,8 @@ NO_CARROTS = {
     "instruments.inducements.sanctions_relief": False,
     "instruments.inducements.compensation": 0.0,
     "instruments.inducements.other": 0.0,
+    # uncertain (class K1), so that it is a factor whose effect must come out as nil
+    "instruments.inducements.delivery_credibility": {"low": 0.1, "high": 0.4},
 }
 
 
