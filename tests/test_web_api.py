@@ -83,11 +83,20 @@ def test_static_files_cannot_escape_their_folder(client: TestClient) -> None:
 
 def test_version_and_schema(client: TestClient) -> None:
     from coercive import __version__
+    from coercive.policy.mapping import constants
     from coercive.policy.scenario import json_schema
 
     facts = client.get("/api/version").json()
     assert facts["version"] == __version__
-    assert "calibration" in facts
+    assert facts["constants_source"] == constants().source
+    # the calibration named is the one in force: its estimates are the constants used
+    calibration = facts["calibration"]
+    if isinstance(calibration, dict):
+        for name, entry in calibration["constants"].items():
+            assert getattr(constants().mapping, name) == pytest.approx(entry["value"], rel=1e-12)
+            assert entry["se"] is None or entry["se"] > 0
+    else:
+        assert constants().source == "defaults-v1"
     assert client.get("/api/schema").json() == json_schema()
 
 
