@@ -226,7 +226,7 @@ def _ex_ante(result: Mapping[str, Any]) -> str:
     """The headline figures (given the challenge) beside the same figures ex ante."""
     ex_ante = result["ex_ante"]
     rows = [
-        ("The coercer challenges", "given", ex_ante.get("challenge")),
+        ("The coercer challenges", "100% (given)", ex_ante.get("challenge")),
         ("The target complies", _pct(result["compliance"]), ex_ante.get("compliance")),
         ("The threat is executed (war)", _pct(result["war"]), ex_ante.get("war")),
         ("The target resists, the coercer backs down", "–", ex_ante.get("backdown")),
@@ -441,8 +441,12 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
         "<h2>Sources cited in the case file</h2>",
         _sources(scenario),
         "<h2>Model version and calibration</h2>",
-        f"<p>coercive {html.escape(facts['version'])}; model units: "
-        f"{html.escape(str(result['model']['units']))}</p>",
+        f"<p>coercive {html.escape(facts['version'])}. Units: "
+        + "; ".join(
+            f"{html.escape(str(side))} - {html.escape(str(unit))}"
+            for side, unit in result["model"]["units"].items()
+        )
+        + ".</p>",
         _calibration(facts),
         "<details><summary>Constants in force</summary>",
         _generic(result["model"]["constants"]),

@@ -51,10 +51,8 @@ export const UNITS = {
   sanctions_hazard_per_year: "P(regime falls) per year",
   relief_believed_value: OFFICE,
   credibility: "probability",
-  escalation_dominance: "0–1",
   expected_strike_cost_gdp_years: OFFICE,
   expected_strike_regime_loss: OFFICE,
-  strike_discount: "factor",
   observed_growth: "per year",
   carrots_gdp_years: OFFICE,
 };
@@ -209,7 +207,7 @@ export function exAnteView(result) {
     return el("tr", { "data-row": key },
       el("th", { scope: "row" }, text),
       el("td", { class: "num", "data-conditional": cond === null ? "" : String(cond) },
-        cond === null ? (key === "challenge" ? "given" : "–") : pct(cond)),
+        cond === null ? (key === "challenge" ? "100% (given)" : "–") : pct(cond)),
       el("td", { class: "num", "data-ex-ante": String(exAnte[key]) }, pct(exAnte[key])));
   });
   const chart = el("div", { class: "chart", id: "chart-ex-ante", role: "img",
@@ -300,7 +298,7 @@ export function pressureView(pressure) {
   section.draw = () => {
     if (!names.length) return;
     plot(chart, [{ type: "bar", x: names, y: names.map((n) => parties[n]), marker: { color: "#2f6f9f" },
-      text: names.map((n) => `trade ${pct(trade[n])}`), hoverinfo: "x+y+text" }],
+      hovertext: names.map((n) => `share of the target's trade ${pct(trade[n])}`), hoverinfo: "x+y+text" }],
     { height: 240, yaxis: { title: "chosen enforcement", range: [0, 1], tickformat: ".0%" }, margin: { l: 60, r: 20, t: 20, b: 80 } });
   };
   return section;
@@ -320,9 +318,11 @@ export function constantsView(model, facts) {
   const settings = { draws: model.draws, seed: model.seed, equilibrium: model.equilibrium, units: model.units };
   return el("section", { class: "panel", id: "section-model" }, el("h2", {}, "Calibration and constants in force"),
     el("p", { id: "constants-source" }, `Constants in force: ${model.constants_source || (facts || {}).constants_source || "?"}. ${calibrationText}`),
+    rows.length ? el("h3", {}, "Estimated constants") : null,
     rows.length ? el("table", { class: "table", id: "calibration" },
       el("thead", {}, el("tr", {}, ...["constant", "estimate", "se", "unit", "source"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows)) : null,
+    el("h3", {}, "Run settings and units"),
     genericView(settings),
     el("details", { class: "panel-details" }, el("summary", {}, "Every constant in force"), genericView(model.constants)));
 }
