@@ -150,7 +150,7 @@ function calculusView(calculus) {
         totals: { marker: { color: side === "comply" ? "#2f6f9f" : "#7a5195" } },
       });
     }
-    plot(chart, traces, { showlegend: true, height: 340, yaxis: { title: "value of office (1 = loses power for certain)" },
+    plot(chart, traces, { showlegend: true, height: 340, yaxis: { title: "value of office" },
       margin: { l: 60, r: 20, t: 30, b: 120 } });
   };
   return section;
