@@ -67,12 +67,19 @@ def main() -> None:
         page.wait_for_selector("body[data-assessed]")
         page.screenshot(path=OUT / "assess.png")
         page.locator("#calculus").screenshot(path=OUT / "assess-calculus.png")
+        # the rebuilt model's sections: given the challenge vs ex ante, the notes, the
+        # third parties' chosen enforcement, the calibration in force
+        page.locator("#ex-ante").screenshot(path=OUT / "assess-ex-ante.png")
+        page.locator("#notes").screenshot(path=OUT / "assess-notes.png")
+        page.locator("#pressure").screenshot(path=OUT / "assess-pressure.png")
+        page.locator("#section-model").screenshot(path=OUT / "assess-constants.png")
 
         page.goto(
             f"{base}/compare?a=dprk-2017&b=dprk-2017&bset=instruments.assurance.credibility%3D0.9"
         )
         page.wait_for_selector("body[data-compared]")
         page.screenshot(path=OUT / "compare.png")
+        page.locator("#compare-ex-ante").screenshot(path=OUT / "compare-ex-ante.png")
 
         page.goto(f"{base}/game")
         page.wait_for_selector("body[data-ready]")

@@ -159,6 +159,35 @@ def test_assess_assurance_slider_moves_compliance(server: str, watched: Watched)
     watched.clean()
 
 
+def test_assess_presents_the_rebuilt_model(server: str, watched: Watched) -> None:
+    """Conditional beside ex-ante figures, the notes, third parties, constants, units."""
+    from coercive.policy.assess import assess
+
+    expected = assess("dprk-2017").to_dict()
+    page = watched.page
+    page.goto(f"{server}/assess?case=dprk-2017")
+    _wait_assessed(page)
+    row = page.locator('#ex-ante-table tr[data-row="compliance"]')
+    assert float(row.locator("[data-conditional]").get_attribute("data-conditional")) == (
+        pytest.approx(expected["compliance"], rel=1e-12)
+    )
+    assert float(row.locator("[data-ex-ante]").get_attribute("data-ex-ante")) == pytest.approx(
+        expected["ex_ante"]["compliance"], rel=1e-12
+    )
+    assert page.locator("#notes-list .note").count() == len(expected["notes"])
+    assert page.locator("#third-parties tbody tr").count() == len(
+        expected["pressure"]["factors"]["third_parties"]
+    )
+    assert "weighted isolation" in page.locator("#pressure").inner_text()
+    assert expected["model"]["constants_source"] in page.locator("#constants-source").inner_text()
+    # the calculus and the kept *_gdp_years keys are value-of-office units since schema 2
+    assert "GDP-years" not in page.locator("#calculus").inner_text()
+    assert "value of office" in page.locator("#pressure-factors").inner_text()
+    for chart in ("#chart-ex-ante", "#chart-third-parties", "#chart-calculus"):
+        assert page.locator(f"{chart} .main-svg").count() >= 1
+    watched.clean()
+
+
 def test_bad_yaml_upload_shows_the_error_beside_the_field(server: str, watched: Watched) -> None:
     page = watched.page
     page.goto(f"{server}/assess?case=dprk-2017")
@@ -210,6 +239,9 @@ def test_compare_page_shows_differences(server: str, watched: Watched) -> None:
     assert compliance_diff != 0
     assert page.locator("#differences tbody tr").count() > 20
     assert page.locator("#chart-compare .main-svg").count() >= 1
+    assert page.locator("#compare-ex-ante tbody tr").count() >= 2
+    assert page.locator("#compare-third-parties tbody tr").count() >= 2
+    assert "ex ante" in page.locator("#compare-ex-ante").inner_text()
     watched.clean()
 
 
@@ -291,12 +323,15 @@ def test_report_renders_every_chart_offline(watched: Watched, tmp_path: Path) ->
     from coercive.policy.assess import assess
     from coercive.report.html import render_report
 
+    assessment = assess("dprk-2017", ["model.draws=300"])
     out = tmp_path / "report.html"
-    out.write_text(render_report(assess("dprk-2017", ["model.draws=300"])), encoding="utf-8")
+    out.write_text(render_report(assessment), encoding="utf-8")
     page = watched.page
     page.goto(out.as_uri())
     charts = page.locator("figure.chart svg")
-    assert charts.count() == 3
+    # ex ante, conditions, calculus, distribution, and third parties' enforcement if any
+    parties = assessment.to_dict()["pressure"]["factors"]["third_parties"]
+    assert charts.count() == 4 + bool(parties)
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 100

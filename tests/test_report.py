@@ -55,8 +55,12 @@ def test_report_is_self_contained(report_html: str) -> None:
 
 def test_report_has_every_section_and_chart(assessment, report_html: str) -> None:
     result = assessment.to_dict()
-    assert report_html.count("<svg") == 3  # conditions, calculus waterfall, distribution
+    # ex ante, conditions, calculus waterfall, distribution, third parties' enforcement
+    assert report_html.count("<svg") == 4 + bool(result["pressure"]["factors"]["third_parties"])
     for heading in (
+        "Given the challenge vs ex ante",
+        "What moves the numbers",
+        "Pressure on the regime",
         "Jakobsen's four conditions",
         "The target's calculus",
         "Monte Carlo distribution",
@@ -74,6 +78,28 @@ def test_report_has_every_section_and_chart(assessment, report_html: str) -> Non
     from coercive import __version__
 
     assert f"coercive {__version__}" in report_html
+
+
+def test_report_presents_the_rebuilt_model(assessment, report_html: str) -> None:
+    """Ex-ante beside conditional figures, the notes, third parties, constants, units."""
+    from coercive.report.data import model_facts
+
+    result = assessment.to_dict()
+    text = re.sub(r"&#x27;", "'", report_html)
+    assert "<th>given the challenge</th><th>ex ante</th>" in text
+    for note in result["notes"]:
+        assert _escape(note).replace("&#x27;", "'") in text
+    for party in result["pressure"]["factors"]["third_parties"]:
+        assert f"<tr><th>{_escape(party)}</th>" in text
+    assert "weighted isolation" in text
+    assert f"Constants in force: {result['model']['constants_source']}" in text
+    facts = model_facts(assessment.constants)
+    if isinstance(facts["calibration"], dict):  # the shipped calibration is in force
+        for name, entry in facts["calibration"]["constants"].items():
+            assert f"<th>{name}</th>" in text and f"{entry['se']:.4g}" in text
+    # since schema 2 the calculus and the kept *_gdp_years keys are value-of-office units
+    assert "GDP-years" not in text.split("Further outputs of the model")[0]
+    assert "sanctions until resolution" in text and "value of office" in text
 
 
 def _escape(text: str) -> str:
@@ -142,7 +168,7 @@ def test_cli_report_writes_the_file(tmp_path: Path, capsys) -> None:
         main(["report", CASE, "-o", str(out), "--set", SMALL[0]])
     assert done.value.code == 0
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("<!doctype html>") and text.count("<svg") == 3
+    assert text.startswith("<!doctype html>") and text.count("<svg") >= 4
 
 
 def test_cli_assess_report_option(tmp_path: Path, capsys) -> None:

@@ -33,7 +33,52 @@ _DEDICATED = {
     "conditions",
     "calculus",
     "model",
+    "ex_ante",
+    "selection",
+    "deadline_effect",
+    "notes",
+    "pressure",
 }
+
+# Units of pressure figures. Since schema 2 some kept keys (named *_gdp_years) hold
+# value-of-office units (docs/model.md §2): the label says what the number is.
+_OFFICE = "value of office"
+_UNITS = {
+    "economic": "share of GDP per year",
+    "exports": "share of GDP per year",
+    "imports": "share of GDP per year",
+    "strategic_imports": "share of GDP per year",
+    "economy_loss": "share of GDP per year",
+    "enforcement": "share of sanctioned trade stopped",
+    "leakage": "share of sanctioned trade",
+    "isolation": "weighted share of partners, 0-1",
+    "horizon_years": "years",
+    "until_resolution_gdp_years": _OFFICE,
+    "sanctions_value_of_office": _OFFICE,
+    "sanctions_hazard_per_year": "P(regime falls) per year",
+    "relief_believed_value": _OFFICE,
+    "expected_strike_cost_gdp_years": _OFFICE,
+    "expected_strike_regime_loss": _OFFICE,
+    "observed_growth": "per year",
+    "carrots_gdp_years": _OFFICE,
+}
+_RENAMED = {
+    "until_resolution_gdp_years": "sanctions until resolution",
+    "expected_strike_cost_gdp_years": "expected strike cost",
+    "carrots_gdp_years": "expected carrots",
+}
+
+
+def _label(key: str) -> str:
+    return _RENAMED.get(key, key.replace("_", " "))
+
+
+def _with_unit(key: str, value: Any) -> str:
+    unit = _UNITS.get(key)
+    if unit is None:
+        return _num(value)
+    return f'{_num(value)} <span class="muted">{html.escape(unit)}</span>'
+
 
 _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2933;max-width:1050px;
@@ -123,8 +168,14 @@ def _headline(result: Mapping[str, Any]) -> str:
 
 def _conditions(result: Mapping[str, Any]) -> str:
     rows = []
+    skip = {"status", "quantity", "value", "met_at", "meaning"}
     for name, condition in result["conditions"].items():
         counter = result["counterfactuals"].get(name, {})
+        extra = ", ".join(
+            f"{html.escape(_label(k))} {_with_unit(k, v)}"
+            for k, v in condition.items()
+            if k not in skip
+        )
         marker = " (binding)" if name == result.get("binding") else ""
         status = html.escape(str(condition.get("status")))
         rows.append(
@@ -132,8 +183,11 @@ def _conditions(result: Mapping[str, Any]) -> str:
             f'<td class="{status}">{status}</td>'
             f"<td>{html.escape(str(condition.get('quantity', '')))} {_num(condition.get('value'))}"
             f' (met at {_num(condition.get("met_at"))})<br><span class="muted">'
-            f"{html.escape(str(condition.get('meaning', '')))}</span></td>"
+            f"{html.escape(str(condition.get('meaning', '')))}</span>"
+            f'{"<br><span class=muted>" + extra + "</span>" if extra else ""}</td>'
             f'<td class="num">{_pct(counter.get("compliance"))}</td>'
+            f'<td class="num">{_pct(counter.get("compliance_ex_ante"))}</td>'
+            f'<td class="num">{_pct(counter.get("credibility"))}</td>'
             f'<td class="num">{100 * counter.get("gain", 0.0):+.0f} pts</td></tr>'
         )
     binding = result.get("binding")
@@ -148,7 +202,8 @@ def _conditions(result: Mapping[str, Any]) -> str:
         )
     return (
         f"<p>{sentence}</p><table><tr><th>condition</th><th>status</th><th>what the model sees"
-        f"</th><th>compliance if met</th><th>gain</th></tr>{''.join(rows)}</table>"
+        "</th><th>compliance if met (given the challenge)</th><th>compliance if met (ex ante)"
+        f"</th><th>credibility if met</th><th>gain</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -164,6 +219,134 @@ def _calculus_table(calculus: Mapping[str, Any]) -> str:
         f"{html.escape(str(calculus.get('meaning', '')))}</p>"
         f"<table>{''.join(rows)}<tr><td><b>margin (resist - comply)</b></td>"
         f'<td class="num">{calculus["margin"]:+.3f}</td></tr></table>'
+    )
+
+
+def _ex_ante(result: Mapping[str, Any]) -> str:
+    """The headline figures (given the challenge) beside the same figures ex ante."""
+    ex_ante = result["ex_ante"]
+    rows = [
+        ("The coercer challenges", "100% (given)", ex_ante.get("challenge")),
+        ("The target complies", _pct(result["compliance"]), ex_ante.get("compliance")),
+        ("The threat is executed (war)", _pct(result["war"]), ex_ante.get("war")),
+        ("The target resists, the coercer backs down", "–", ex_ante.get("backdown")),
+        ("No challenge (status quo)", "–", ex_ante.get("status_quo")),
+    ]
+    body = "".join(
+        f'<tr><th>{text}</th><td class="num">{given}</td><td class="num">{_pct(value)}</td></tr>'
+        for text, given, value in rows
+        if value is not None
+    )
+    return (
+        '<p class="muted">Given the challenge: the campaign is under way (the headline '
+        "figures). Ex ante: before the coercer decides whether to challenge - P(it challenges "
+        "and then each outcome).</p>"
+        "<table><tr><th>outcome</th><th>given the challenge</th><th>ex ante</th></tr>"
+        f"{body}</table>"
+    )
+
+
+def _notes(result: Mapping[str, Any]) -> str:
+    """The model's one-sentence notes and the selection and deadline figures behind them."""
+    notes = result.get("notes") or []
+    listed = (
+        "<ul>" + "".join(f"<li>{html.escape(str(note))}</li>" for note in notes) + "</ul>"
+        if notes
+        else '<p class="muted">No selection or deadline effect moves a figure by the '
+        "model's threshold.</p>"
+    )
+    facts = []
+    selection = result.get("selection")
+    if selection:
+        facts.append(
+            f"Selection: credibility among coercers who challenge "
+            f"{_pct(selection['credibility_challengers'])}, over all coercer types "
+            f"{_pct(selection['credibility_all_coercers'])} "
+            f"(gap {100 * selection['gap']:+.1f} pts)."
+        )
+    deadline = result.get("deadline_effect")
+    if deadline:
+        facts.append(
+            f"Deadline ({12 * deadline['deadline_years']:.3g} months): compliance "
+            f"{_pct(deadline['compliance_with_deadline'])} with it, "
+            f"{_pct(deadline['compliance_without_deadline'])} with none (the coercer then "
+            f"decides after {deadline['open_ended_years']:g} years; credibility "
+            f"{_pct(deadline['credibility_without_deadline'])})."
+        )
+    else:
+        facts.append("No deadline set: no deadline comparison.")
+    return listed + '<ul class="muted">' + "".join(f"<li>{f}</li>" for f in facts) + "</ul>"
+
+
+def _kv(entries: Iterable[tuple[str, Any]]) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(_label(key))}</th><td>"
+        f"{_with_unit(key, value) if isinstance(value, int | float) else _generic(value)}"
+        "</td></tr>"
+        for key, value in entries
+    )
+    return f"<table>{rows}</table>"
+
+
+def _pressure(result: Mapping[str, Any]) -> str:
+    """Economic and military pressure, each third party's chosen enforcement, with units."""
+    pressure = result["pressure"]
+    factors = pressure["factors"]
+    parties = factors.get("third_parties", {})
+    trade = factors.get("third_party_trade", {})
+    low, high = pressure["economic_interval"]
+    party_rows = "".join(
+        f'<tr><th>{html.escape(name)}</th><td class="num">{_pct(trade.get(name))}</td>'
+        f'<td class="num">{_pct(value)}</td></tr>'
+        for name, value in parties.items()
+    )
+    rest = [(k, v) for k, v in factors.items() if k not in ("third_parties", "third_party_trade")]
+    return (
+        f"<p>Economic cost borne by the regime: {_pct(pressure['economic'])} of GDP per year "
+        f"(90% interval {_pct(low)}–{_pct(high)}); overall enforcement "
+        f"{_pct(factors['enforcement'])} (leakage {_pct(factors['leakage'])}); weighted "
+        f"isolation {_num(factors['isolation'])} (partners counted by weight, 0-1).</p>"
+        + (
+            "<table><caption>Third parties: each chooses its enforcement (share of its "
+            "sanctioned trade with the target it stops)</caption><tr><th>party</th>"
+            "<th>share of the target's trade</th><th>chosen enforcement</th></tr>"
+            f"{party_rows}</table>"
+            if parties
+            else '<p class="muted">No third parties in this scenario.</p>'
+        )
+        + "<h3>Economic parts</h3>"
+        + _kv(pressure["parts"].items())
+        + "<h3>Factors</h3>"
+        + _kv(rest)
+        + "<h3>Military</h3>"
+        + _kv(pressure["military"].items())
+        + '<p class="muted">Value of office: 1 = the regime loses power for certain '
+        "(docs/model.md §2). Observed growth "
+        f"{_num(pressure.get('observed_growth'))} per year.</p>"
+    )
+
+
+def _calibration(facts: Mapping[str, Any]) -> str:
+    calibration = facts["calibration"]
+    source = html.escape(str(facts.get("constants_source", "")))
+    if isinstance(calibration, str):
+        return f"<p>Constants in force: {source}. {html.escape(calibration)}</p>"
+    rows = "".join(
+        f'<tr><th>{html.escape(name)}</th><td class="num">{_num(entry["value"])}</td>'
+        f'<td class="num">{_num(entry["se"]) if entry["se"] is not None else "–"}</td>'
+        f"<td>{html.escape(str(entry.get('unit') or ''))}</td>"
+        f'<td class="muted">{html.escape(str(entry.get("source") or ""))}</td></tr>'
+        for name, entry in calibration["constants"].items()
+    )
+    return (
+        f"<p>Constants in force: {source}. Calibration "
+        f"<b>{html.escape(str(calibration['name']))}</b>: estimated on "
+        f"{html.escape(str(calibration['data']))} (cases starting by "
+        f"{html.escape(str(calibration['train_until']))}, n = "
+        f"{html.escape(str(calibration['n_cases']))}); the estimated constants are drawn per "
+        "Monte Carlo draw from their sampling distribution.</p>"
+        "<table><tr><th>constant</th><th>estimate</th><th>se</th><th>unit</th><th>source</th>"
+        f"</tr>{rows}</table>"
     )
 
 
@@ -186,9 +369,12 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
 
     result = assessment.to_dict()
     scenario = assessment.scenario
-    values = compliance_draws(scenario) if draws is None else np.asarray(list(draws), float)
+    const = getattr(assessment, "constants", None)
+    values = (
+        compliance_draws(scenario, const) if draws is None else np.asarray(list(draws), float)
+    )
     hist = histogram(values)
-    facts = model_facts()
+    facts = model_facts(const)
     case = result["case"]
     title = html.escape(str(case["title"]))
     other = {
@@ -196,10 +382,6 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
         for k, v in result.items()
         if k not in _DEDICATED and k not in result.get("intervals", {})
     }
-    calibration = facts["calibration"]
-    calibration_html = (
-        html.escape(calibration) if isinstance(calibration, str) else _generic(calibration)
-    )
     summary = getattr(scenario, "summary", None)
     parts = [
         "<!doctype html>",
@@ -216,6 +398,15 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
         "<h2>Assessment</h2>",
         f'<p class="muted">All probabilities are {html.escape(result["conditioning"])}.</p>',
         _headline(result),
+        "<h2>Given the challenge vs ex ante</h2>",
+        _ex_ante(result),
+        _figure(
+            lambda ax: plots.plot_ex_ante(result, ax),
+            "Compliance and war given the challenge and ex ante",
+            (6.0, 2.8),
+        ),
+        "<h2>What moves the numbers</h2>",
+        _notes(result),
         "<h2>Jakobsen's four conditions</h2>",
         _conditions(result),
         _figure(
@@ -226,7 +417,7 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
         "<h2>The target's calculus</h2>",
         _figure(
             lambda ax: plots.plot_calculus(result, ax),
-            "The target's calculus (waterfall, GDP-years)",
+            "The target's calculus (waterfall, value of office: 1 = loses power for certain)",
             (8.0, 4.0),
         ),
         _calculus_table(result["calculus"]),
@@ -236,13 +427,27 @@ def render_report(assessment: Any, draws: Iterable[float] | None = None) -> str:
             "Distribution of compliance over the Monte Carlo draws",
             (7.0, 3.0),
         ),
-        "<h2>Pressure and further outputs of the model</h2>",
+        "<h2>Pressure on the regime</h2>",
+        _pressure(result),
+        _figure(
+            lambda ax: plots.plot_third_parties(result, ax),
+            "Each third party's chosen enforcement",
+            (7.0, 3.0),
+        )
+        if result["pressure"]["factors"].get("third_parties")
+        else "",
+        "<h2>Further outputs of the model</h2>",
         _generic(other),
         "<h2>Sources cited in the case file</h2>",
         _sources(scenario),
         "<h2>Model version and calibration</h2>",
-        f"<p>coercive {html.escape(facts['version'])}. Calibration in force: "
-        f"{calibration_html}</p>",
+        f"<p>coercive {html.escape(facts['version'])}. Units: "
+        + "; ".join(
+            f"{html.escape(str(side))} - {html.escape(str(unit))}"
+            for side, unit in result["model"]["units"].items()
+        )
+        + ".</p>",
+        _calibration(facts),
         "<details><summary>Constants in force</summary>",
         _generic(result["model"]["constants"]),
         "</details>",

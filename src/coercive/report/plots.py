@@ -29,7 +29,10 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 3.6)) -> Axes:
 
 
 def plot_calculus(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
-    """The target's calculus as a waterfall: each side's items, then its total (GDP-years)."""
+    """The target's calculus as a waterfall: each side's items, then its total.
+
+    In value-of-office units (1 = the regime loses power for certain; docs/model.md §2).
+    """
     ax = _axes(ax)
     calculus = result["calculus"]
     labels: list[str] = []
@@ -58,7 +61,7 @@ def plot_calculus(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
         position += 1
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
-    ax.set_ylabel("GDP-years (expected)")
+    ax.set_ylabel("value of office (expected)")
     ax.set_title(
         f"The target's calculus (margin resist - comply {calculus['margin']:+.2f})", fontsize=10
     )
@@ -102,6 +105,40 @@ def plot_distribution(histogram: Mapping[str, Any], ax: Axes | None = None) -> A
     return ax
 
 
+def plot_ex_ante(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """Compliance and war given the challenge (the headline) beside the ex-ante figures."""
+    ax = _axes(ax)
+    ex_ante = result["ex_ante"]
+    names = ["compliance", "war"]
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, [result[n] for n in names], width=0.4, color=_BLUE, label="given the challenge")
+    ax.bar(x + 0.2, [ex_ante[n] for n in names], width=0.4, color=_GREY, label="ex ante")
+    ax.set_xticks(x, names, fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    ax.set_title("Given the challenge vs ex ante (before it)", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_third_parties(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """Each third party's chosen enforcement (share of its sanctioned trade it stops)."""
+    ax = _axes(ax)
+    factors = result["pressure"]["factors"]
+    parties = factors.get("third_parties", {})
+    names = list(parties)
+    ax.bar(range(len(names)), [parties[n] for n in names], color=_BLUE)
+    ax.set_xticks(range(len(names)), names, rotation=35, ha="right", fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("chosen enforcement")
+    ax.set_title(
+        f"Third parties' enforcement (overall {factors['enforcement']:.0%}, "
+        f"weighted isolation {factors['isolation']:.3g})",
+        fontsize=10,
+    )
+    return ax
+
+
 def plot_assessment(assessment: Any) -> Figure:
     """The three charts of an :class:`coercive.policy.assess.Assessment` in one figure."""
     import matplotlib.pyplot as plt
@@ -112,7 +149,9 @@ def plot_assessment(assessment: Any) -> Figure:
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
     plot_conditions(result, axes[0])
     plot_calculus(result, axes[1])
-    plot_distribution(histogram(compliance_draws(assessment.scenario)), axes[2])
+    plot_distribution(
+        histogram(compliance_draws(assessment.scenario, assessment.constants)), axes[2]
+    )
     figure.suptitle(result["case"]["title"], fontsize=11)
     return figure
 
@@ -137,5 +176,7 @@ __all__ = [
     "plot_calculus",
     "plot_conditions",
     "plot_distribution",
+    "plot_ex_ante",
     "plot_fit",
+    "plot_third_parties",
 ]

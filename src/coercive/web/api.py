@@ -153,10 +153,14 @@ def assessment_of(scenario: Any) -> dict[str, Any]:
     from coercive.policy.assess import assess_scenario
     from coercive.report.data import compliance_draws, histogram, model_facts
 
+    assessment = assess_scenario(scenario)
     return {
-        "assessment": assess_scenario(scenario).to_dict(),
-        "distribution": {"compliance": histogram(compliance_draws(scenario))},
-        "facts": model_facts(),
+        "assessment": assessment.to_dict(),
+        # the same draws under the same constants: the histogram's mean is the compliance
+        "distribution": {
+            "compliance": histogram(compliance_draws(scenario, assessment.constants))
+        },
+        "facts": model_facts(assessment.constants),
     }
 
 

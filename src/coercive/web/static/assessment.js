@@ -28,7 +28,46 @@ const HELP = {
 };
 
 // Fields rendered elsewhere on the page (headline, conditions) or pure metadata.
-const CONSUMED = new Set(["case", "conditioning", "intervals", "binding", "counterfactuals"]);
+const CONSUMED = new Set(["case", "conditioning", "intervals", "binding", "counterfactuals",
+  "selection", "deadline_effect"]);
+
+// Units of the pressure figures. Since schema 2 some kept keys (named *_gdp_years) hold
+// value-of-office units (1 = the regime loses power for certain; docs/model.md §2): the
+// label says what the number is, not what its key was once.
+const OFFICE = "value of office";
+export const UNITS = {
+  economic: "share of GDP per year",
+  exports: "share of GDP per year",
+  imports: "share of GDP per year",
+  strategic_imports: "share of GDP per year",
+  economy_loss: "share of GDP per year",
+  pass_through: "share",
+  enforcement: "share of sanctioned trade stopped",
+  leakage: "share of sanctioned trade",
+  isolation: "weighted share of partners (0–1)",
+  horizon_years: "years",
+  until_resolution_gdp_years: OFFICE,
+  sanctions_value_of_office: OFFICE,
+  sanctions_hazard_per_year: "P(regime falls) per year",
+  relief_believed_value: OFFICE,
+  credibility: "probability",
+  expected_strike_cost_gdp_years: OFFICE,
+  expected_strike_regime_loss: OFFICE,
+  observed_growth: "per year",
+  carrots_gdp_years: OFFICE,
+};
+// Labels of kept keys whose name no longer says their unit.
+const RENAMED = {
+  until_resolution_gdp_years: "sanctions until resolution",
+  expected_strike_cost_gdp_years: "expected strike cost",
+  carrots_gdp_years: "expected carrots",
+};
+export function label(key) { return RENAMED[key] || words(key); }
+function withUnit(key, value) {
+  if (typeof value !== "number") return String(value);
+  const unit = UNITS[key];
+  return unit ? `${num(value)} ${unit === "probability" || unit === "share" ? "" : unit}`.trim() : num(value);
+}
 
 export function headline(result) {
   const intervals = result.intervals || {};
@@ -53,13 +92,15 @@ function conditionsView(result) {
     const cf = counter[name] || {};
     const binding = name === result.binding;
     const extra = Object.entries(c).filter(([k]) => !["status", "quantity", "value", "met_at", "meaning"].includes(k))
-      .map(([k, v]) => `${words(k)} ${typeof v === "number" ? num(v) : v}`).join(", ");
+      .map(([k, v]) => `${label(k)} ${withUnit(k, v)}`).join(", ");
     return el("tr", { class: binding ? "binding" : "" },
       el("th", { scope: "row" }, name, binding ? el("span", { class: "badge" }, "binding") : null),
       el("td", {}, el("span", { class: `status status-${c.status}` }, c.status)),
       el("td", {}, `${words(c.quantity || "")} ${num(c.value)} (met at ${num(c.met_at)})`,
         extra ? el("div", { class: "muted" }, extra) : null),
       el("td", { class: "num" }, cf.compliance === undefined ? "–" : pct(cf.compliance)),
+      el("td", { class: "num" }, cf.compliance_ex_ante === undefined ? "–" : pct(cf.compliance_ex_ante)),
+      el("td", { class: "num" }, cf.credibility === undefined ? "–" : pct(cf.credibility)),
       el("td", { class: "num" }, cf.gain === undefined ? "–" : `${cf.gain >= 0 ? "+" : ""}${(100 * cf.gain).toFixed(0)} pts`));
   });
   const sentence = result.binding
@@ -69,7 +110,8 @@ function conditionsView(result) {
     "aria-label": "Compliance if each condition were met" });
   const table = el("table", { class: "table" },
     el("caption", {}, "Jakobsen's four conditions"),
-    el("thead", {}, el("tr", {}, ...["condition", "status", "what the model sees", "compliance if met", "gain"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ...["condition", "status", "what the model sees", "compliance if met (given the challenge)",
+      "compliance if met (ex ante)", "credibility if met", "gain"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows));
   const section = el("section", { class: "panel", id: "conditions" }, el("h2", {}, "Conditions"),
     el("p", { id: "binding" }, sentence), table, chart);
@@ -78,6 +120,9 @@ function conditionsView(result) {
     plot(chart, [
       { type: "bar", name: "now", x: names, y: names.map(() => result.compliance), marker: { color: "#9aa5b1" } },
       { type: "bar", name: "if met", x: names, y: names.map((n) => counter[n].compliance), marker: { color: "#2f6f9f" } },
+      ...(names.every((n) => typeof counter[n].compliance_ex_ante === "number")
+        ? [{ type: "bar", name: "if met, ex ante", x: names, y: names.map((n) => counter[n].compliance_ex_ante), marker: { color: "#7fb3d5" } }]
+        : []),
     ], { barmode: "group", yaxis: { title: "compliance", range: [0, 1], tickformat: ".0%" }, height: 280 });
   };
   return section;
@@ -105,7 +150,7 @@ function calculusView(calculus) {
         totals: { marker: { color: side === "comply" ? "#2f6f9f" : "#7a5195" } },
       });
     }
-    plot(chart, traces, { showlegend: true, height: 340, yaxis: { title: "GDP-years" },
+    plot(chart, traces, { showlegend: true, height: 340, yaxis: { title: "value of office" },
       margin: { l: 60, r: 20, t: 30, b: 120 } });
   };
   return section;
@@ -145,22 +190,158 @@ function genericSection(key, value, title) {
   return el("section", { class: "panel", id: `section-${key}` }, el("h2", {}, title || words(key)), genericView(value));
 }
 
+
+// The headline figures are conditional on the challenge; ex_ante gives them before it.
+const EX_ANTE_ROWS = [
+  ["challenge", "Coercer challenges", null],
+  ["compliance", "Target complies", "compliance"],
+  ["war", "Threat executed (war)", "war"],
+  ["backdown", "Target resists, coercer backs down", null],
+  ["status_quo", "No challenge (status quo)", null],
+];
+
+export function exAnteView(result) {
+  const exAnte = result.ex_ante || {};
+  const rows = EX_ANTE_ROWS.filter(([key]) => typeof exAnte[key] === "number").map(([key, text, conditional]) => {
+    const cond = conditional ? result[conditional] : null;
+    return el("tr", { "data-row": key },
+      el("th", { scope: "row" }, text),
+      el("td", { class: "num", "data-conditional": cond === null ? "" : String(cond) },
+        cond === null ? (key === "challenge" ? "100% (given)" : "–") : pct(cond)),
+      el("td", { class: "num", "data-ex-ante": String(exAnte[key]) }, pct(exAnte[key])));
+  });
+  const chart = el("div", { class: "chart", id: "chart-ex-ante", role: "img",
+    "aria-label": "Compliance and war given the challenge and ex ante" });
+  const section = el("section", { class: "panel", id: "ex-ante" },
+    el("h2", {}, "Given the challenge vs ex ante"),
+    el("p", { class: "muted" }, "Given the challenge: the campaign is under way (the headline figures). "
+      + "Ex ante: before the coercer decides whether to challenge — P(it challenges and then each outcome)."),
+    el("table", { class: "table", id: "ex-ante-table" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "outcome"),
+        el("th", { scope: "col" }, "given the challenge"), el("th", { scope: "col" }, "ex ante"))),
+      el("tbody", {}, rows)),
+    chart);
+  section.draw = () => {
+    const keys = ["compliance", "war"].filter((k) => typeof exAnte[k] === "number");
+    plot(chart, [
+      { type: "bar", name: "given the challenge", x: keys.map(words), y: keys.map((k) => result[k]), marker: { color: "#2f6f9f" } },
+      { type: "bar", name: "ex ante", x: keys.map(words), y: keys.map((k) => exAnte[k]), marker: { color: "#9aa5b1" } },
+    ], { barmode: "group", height: 240, yaxis: { range: [0, 1], tickformat: ".0%" } });
+  };
+  return section;
+}
+
+// The model's one-sentence notes (selection effects, a deadline that hurts) and the figures behind them.
+export function notesView(result) {
+  const items = [];
+  const sel = result.selection;
+  if (sel) {
+    items.push(el("li", { id: "selection-figures" },
+      `Selection: credibility among coercers who challenge ${pct(sel.credibility_challengers)}, `
+      + `over all coercer types ${pct(sel.credibility_all_coercers)} (gap ${signedPts(sel.gap)}).`));
+  }
+  const dl = result.deadline_effect;
+  if (dl) {
+    items.push(el("li", { id: "deadline-figures" },
+      `Deadline (${num(12 * dl.deadline_years)} months): compliance ${pct(dl.compliance_with_deadline)} with it, `
+      + `${pct(dl.compliance_without_deadline)} with none (the coercer then decides after ${num(dl.open_ended_years)} years; `
+      + `credibility ${pct(dl.credibility_without_deadline)}).`));
+  } else {
+    items.push(el("li", { id: "deadline-figures" }, "No deadline set: no deadline comparison."));
+  }
+  const notes = result.notes || [];
+  const list = notes.length
+    ? el("ul", { id: "notes-list" }, notes.map((n) => el("li", { class: "note" }, n)))
+    : el("p", { class: "muted", id: "notes-list" }, "No selection or deadline effect moves a figure by the model's threshold.");
+  return el("section", { class: "panel", id: "notes" }, el("h2", {}, "What moves the numbers"),
+    list, el("ul", { class: "muted" }, items));
+}
+
+function signedPts(value) {
+  const pts = (100 * value).toFixed(1);
+  return `${value > 0 ? "+" : ""}${pts} pts`;
+}
+
+function kvTable(entries, id) {
+  return el("table", { class: "table kv", id }, el("tbody", {}, entries.map(([k, v]) =>
+    el("tr", {}, el("th", { scope: "row" }, label(k)),
+      el("td", {}, typeof v === "number" ? withUnit(k, v) : genericView(v))))));
+}
+
+export function pressureView(pressure) {
+  const factors = pressure.factors || {};
+  const parties = factors.third_parties || {};
+  const trade = factors.third_party_trade || {};
+  const names = Object.keys(parties);
+  const partyRows = names.map((name) => el("tr", {},
+    el("th", { scope: "row" }, name),
+    el("td", { class: "num" }, typeof trade[name] === "number" ? pct(trade[name]) : "–"),
+    el("td", { class: "num", "data-enforcement": String(parties[name]) }, pct(parties[name]))));
+  const chart = el("div", { class: "chart", id: "chart-third-parties", role: "img",
+    "aria-label": "Each third party's chosen enforcement" });
+  const rest = Object.entries(factors).filter(([k]) => !["third_parties", "third_party_trade"].includes(k));
+  const section = el("section", { class: "panel", id: "pressure" }, el("h2", {}, "Pressure on the regime"),
+    el("p", {}, `Economic cost borne by the regime: ${pct(pressure.economic)} of GDP per year `
+      + `(90% interval ${pct((pressure.economic_interval || [])[0])}–${pct((pressure.economic_interval || [])[1])}); `
+      + `overall enforcement ${pct(factors.enforcement)} (leakage ${pct(factors.leakage)}), `
+      + `weighted isolation ${num(factors.isolation)} (partners counted by weight, 0–1).`),
+    names.length ? el("table", { class: "table", id: "third-parties" },
+      el("caption", {}, "Third parties: each chooses its enforcement (share of its sanctioned trade with the target it stops)"),
+      el("thead", {}, el("tr", {}, ...["party", "share of the target's trade", "chosen enforcement"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, partyRows)) : el("p", { class: "muted" }, "No third parties in this scenario."),
+    names.length ? chart : null,
+    el("h3", {}, "Economic parts"), kvTable(Object.entries(pressure.parts || {}), "pressure-parts"),
+    el("h3", {}, "Factors"), kvTable(rest, "pressure-factors"),
+    el("h3", {}, "Military"), kvTable(Object.entries(pressure.military || {}), "pressure-military"),
+    el("p", { class: "muted" }, `Value of office: 1 = the regime loses power for certain (docs/model.md §2). `
+      + `Observed growth ${num(pressure.observed_growth)} per year.`));
+  section.draw = () => {
+    if (!names.length) return;
+    plot(chart, [{ type: "bar", x: names, y: names.map((n) => parties[n]), marker: { color: "#2f6f9f" },
+      hovertext: names.map((n) => `share of the target's trade ${pct(trade[n])}`), hoverinfo: "x+y+text" }],
+    { height: 240, yaxis: { title: "chosen enforcement", range: [0, 1], tickformat: ".0%" }, margin: { l: 60, r: 20, t: 20, b: 80 } });
+  };
+  return section;
+}
+
+export function constantsView(model, facts) {
+  const calibration = facts ? facts.calibration : null;
+  const rows = [];
+  if (calibration && typeof calibration === "object") {
+    for (const [name, c] of Object.entries(calibration.constants || {})) {
+      rows.push(el("tr", {}, el("th", { scope: "row" }, name), el("td", { class: "num" }, num(c.value, 4)),
+        el("td", { class: "num" }, c.se === null ? "–" : num(c.se, 3)), el("td", {}, c.unit || ""), el("td", { class: "muted" }, c.source || "")));
+    }
+  }
+  const calibrationText = !calibration ? "" : typeof calibration === "string" ? calibration
+    : `${calibration.name}: estimated on ${calibration.data} (cases starting by ${calibration.train_until}, n = ${calibration.n_cases}); the estimated constants are drawn per Monte Carlo draw from their sampling distribution.`;
+  const settings = { draws: model.draws, seed: model.seed, equilibrium: model.equilibrium, units: model.units };
+  return el("section", { class: "panel", id: "section-model" }, el("h2", {}, "Calibration and constants in force"),
+    el("p", { id: "constants-source" }, `Constants in force: ${model.constants_source || (facts || {}).constants_source || "?"}. ${calibrationText}`),
+    rows.length ? el("h3", {}, "Estimated constants") : null,
+    rows.length ? el("table", { class: "table", id: "calibration" },
+      el("thead", {}, el("tr", {}, ...["constant", "estimate", "se", "unit", "source"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows)) : null,
+    el("h3", {}, "Run settings and units"),
+    genericView(settings),
+    el("details", { class: "panel-details" }, el("summary", {}, "Every constant in force"), genericView(model.constants)));
+}
+
 // key -> (value, whole result) => section element (with an optional .draw() for its charts).
 export const SECTION_RENDERERS = {
   conditions: (_, result) => conditionsView(result),
   calculus: (value) => calculusView(value),
-  pressure: (value) => genericSection("pressure", value, "Pressure on the regime"),
+  ex_ante: (_, result) => exAnteView(result),
+  notes: (_, result) => notesView(result),
+  pressure: (value) => pressureView(value),
   equilibrium_sensitivity: (value) => genericSection("equilibrium_sensitivity", value, "Equilibrium selection"),
-  model: (value) => {
-    const section = genericSection("model", value, "Model settings and constants");
-    return el("details", { class: "panel-details" }, el("summary", {}, "Model settings and constants"), section);
-  },
+  model: (value, _, payload) => constantsView(value, payload && payload.facts),
   // sensitivity: tornado chart — extension point, not computed by the library yet
   // campaign: trajectory over time — extension point, not computed by the library yet
   // design: frontier of instrument mixes — extension point, not computed by the library yet
 };
 
-const FIRST = ["conditions", "calculus"];
+const FIRST = ["ex_ante", "notes", "conditions", "calculus"];
 
 export function renderAssessment(container, payload) {
   const result = payload.assessment;
@@ -174,7 +355,7 @@ export function renderAssessment(container, payload) {
     const value = result[key];
     if (CONSUMED.has(key)) continue;
     if (typeof value === "number" && (result.intervals || {})[key]) continue;
-    if (SECTION_RENDERERS[key]) sections.push(SECTION_RENDERERS[key](value, result));
+    if (SECTION_RENDERERS[key]) sections.push(SECTION_RENDERERS[key](value, result, payload));
     else other.push([key, value]);
     if (key === FIRST[FIRST.length - 1] && payload.distribution) {
       sections.push(distributionView(payload.distribution));
@@ -187,7 +368,7 @@ export function renderAssessment(container, payload) {
   }
   if (payload.facts) {
     sections.push(el("p", { class: "muted", id: "facts" },
-      `coercive ${payload.facts.version}; calibration: ${typeof payload.facts.calibration === "string" ? payload.facts.calibration : JSON.stringify(payload.facts.calibration)}`));
+      `coercive ${payload.facts.version}; constants in force: ${payload.facts.constants_source}.`));
   }
   container.replaceChildren(...sections);
   for (const section of container.querySelectorAll("section")) if (section.draw) section.draw();

@@ -116,7 +116,20 @@ export function plot(target, traces, layout = {}) {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
   };
-  return window.Plotly.react(target, traces, { ...base, ...layout }, PLOT_CONFIG);
+  return window.Plotly.react(target, traces, titled({ ...base, ...layout }), PLOT_CONFIG);
+}
+
+// plotly.js 3+ ignores a plain-string axis title ({title: "x"}); it wants {title: {text}}.
+// Convert here, so every chart's axis titles show.
+function titled(layout) {
+  const out = { ...layout };
+  for (const [key, value] of Object.entries(out)) {
+    if (/^[xy]axis\d*$/.test(key) && value && typeof value.title === "string") {
+      out[key] = { ...value, title: { text: value.title } };
+    }
+  }
+  if (typeof out.title === "string") out.title = { text: out.title };
+  return out;
 }
 
 export async function loadCases(select, chosen) {

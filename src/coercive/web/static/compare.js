@@ -1,6 +1,6 @@
 // The Compare page: two scenarios side by side, every figure with its difference B − A.
 import { api, clearFieldErrors, el, loadCases, num, pct, plot, readFile, setStatus, showFieldError, words } from "./common.js";
-import { distributionView, headline } from "./assessment.js";
+import { UNITS, distributionView, headline, label } from "./assessment.js";
 
 const uploads = { a: null, b: null };
 
@@ -33,6 +33,17 @@ function signed(value, isProbability) {
   return value > 0 ? `+${text}` : text;
 }
 
+// The unit of a flattened figure's path ("pressure.factors.until_resolution_gdp_years" ...).
+function unitOf(path) {
+  const parts = path.split(".");
+  const last = parts[parts.length - 1];
+  if (parts[0] === "calculus") return "value of office";
+  if (parts.includes("third_parties")) return "enforcement share";
+  if (parts.includes("third_party_trade")) return "trade share";
+  if (UNITS[last] && UNITS[last] !== "probability") return `${label(last) !== words(last) ? `${label(last)}, ` : ""}${UNITS[last]}`;
+  return null;
+}
+
 function render(result) {
   const a = result.a.assessment;
   const b = result.b.assessment;
@@ -47,9 +58,45 @@ function render(result) {
   const keys = Object.keys(a).filter((k) => typeof a[k] === "number" && (a.intervals || {})[k]);
   const chart = el("div", { class: "chart", id: "chart-compare", role: "img", "aria-label": "Headline figures of A and B" });
   const rows = result.differences.map((row) => el("tr", {},
-    el("td", {}, row.path), el("td", { class: "num" }, num(row.a, 4)), el("td", { class: "num" }, num(row.b, 4)),
+    el("td", {}, row.path, unitOf(row.path) ? el("span", { class: "muted" }, ` (${unitOf(row.path)})`) : null), el("td", { class: "num" }, num(row.a, 4)), el("td", { class: "num" }, num(row.b, 4)),
     el("td", { class: "num" }, row.diff === null ? "–" : signed(row.diff, false))));
   const binding = el("p", {}, `Binding condition — A: ${a.binding ?? "none"}; B: ${b.binding ?? "none"}.`);
+  // given the challenge vs ex ante, each side and the difference
+  const exRows = [["compliance", "compliance"], ["war", "war"], ["challenge", null], ["backdown", null], ["status_quo", null]]
+    .filter(([k]) => (a.ex_ante || {})[k] !== undefined || (b.ex_ante || {})[k] !== undefined)
+    .map(([k, cond]) => {
+      const ea = (a.ex_ante || {})[k], eb = (b.ex_ante || {})[k];
+      return el("tr", { "data-row": k }, el("th", { scope: "row" }, words(k)),
+        el("td", { class: "num" }, cond ? pct(a[cond]) : "–"), el("td", { class: "num" }, cond ? pct(b[cond]) : "–"),
+        el("td", { class: "num" }, cond ? signed(b[cond] - a[cond], true) : "–"),
+        el("td", { class: "num" }, pct(ea)), el("td", { class: "num" }, pct(eb)),
+        el("td", { class: "num" }, ea === undefined || eb === undefined ? "–" : signed(eb - ea, true)));
+    });
+  const exAnte = el("section", { class: "panel", id: "compare-ex-ante" }, el("h2", {}, "Given the challenge vs ex ante"),
+    el("table", { class: "table" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "outcome"),
+        ...["A given the challenge", "B given the challenge", "B − A", "A ex ante", "B ex ante", "B − A (ex ante)"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, exRows)));
+  const notes = el("section", { class: "panel", id: "compare-notes" }, el("h2", {}, "What moves the numbers"),
+    el("div", { class: "columns" }, ...[["A", a], ["B", b]].map(([side, r]) => el("div", {}, el("h3", {}, side),
+      (r.notes || []).length ? el("ul", {}, r.notes.map((n) => el("li", {}, n))) : el("p", { class: "muted" }, "No selection or deadline note."),
+      r.selection ? el("p", { class: "muted" }, `Credibility among challengers ${pct(r.selection.credibility_challengers)}, all coercer types ${pct(r.selection.credibility_all_coercers)}.`) : null,
+      r.deadline_effect ? el("p", { class: "muted" }, `Compliance with the deadline ${pct(r.deadline_effect.compliance_with_deadline)}, with none ${pct(r.deadline_effect.compliance_without_deadline)}.`) : null))));
+  // each third party's chosen enforcement in A and B
+  const pa = ((a.pressure || {}).factors || {}).third_parties || {};
+  const pb = ((b.pressure || {}).factors || {}).third_parties || {};
+  const parties = [...new Set([...Object.keys(pa), ...Object.keys(pb)])];
+  const fa = (a.pressure || {}).factors || {}, fb = (b.pressure || {}).factors || {};
+  const partyRows = [...parties.map((n) => [n, pa[n], pb[n]]), ["weighted isolation (0–1)", fa.isolation, fb.isolation, true],
+    ["overall enforcement", fa.enforcement, fb.enforcement]].map(([n, x, y, plain]) => el("tr", {},
+    el("th", { scope: "row" }, n), el("td", { class: "num" }, plain ? num(x) : pct(x)), el("td", { class: "num" }, plain ? num(y) : pct(y)),
+    el("td", { class: "num" }, x === undefined || y === undefined ? "–" : plain ? signed(y - x, false) : signed(y - x, true))));
+  const thirdParties = el("section", { class: "panel", id: "compare-third-parties" }, el("h2", {}, "Third parties' chosen enforcement"),
+    el("table", { class: "table" }, el("thead", {}, el("tr", {}, ...["party", "A", "B", "B − A"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, partyRows)));
+  const constants = el("p", { class: "muted", id: "compare-constants" },
+    `Constants in force — A: ${(a.model || {}).constants_source}; B: ${(b.model || {}).constants_source}. `
+    + "Probabilities are conditional on the challenge unless marked ex ante; sanctions, strike and calculus figures are in value-of-office units (1 = the regime loses power for certain).");
   const distA = distributionView(result.a.distribution);
   const distB = distributionView(result.b.distribution);
   distA.querySelector(".chart").id = "chart-distribution-a";
@@ -61,7 +108,7 @@ function render(result) {
     el("div", { class: "columns" },
       el("div", {}, el("h2", {}, `A: ${a.case.title}`), cardsA),
       el("div", {}, el("h2", {}, `B: ${b.case.title}`), cardsB)),
-    binding, chart, el("div", { class: "columns" }, distA, distB),
+    binding, chart, exAnte, notes, thirdParties, el("div", { class: "columns" }, distA, distB), constants,
     el("section", { class: "panel" }, el("table", { class: "table", id: "differences" },
       el("caption", {}, "Every figure of the two assessments"),
       el("thead", {}, el("tr", {}, ...["figure", "A", "B", "B − A"].map((h) => el("th", { scope: "col" }, h)))),
