@@ -97,7 +97,7 @@ def test_report_presents_the_rebuilt_model(assessment, report_html: str) -> None
     if isinstance(facts["calibration"], dict):  # the shipped calibration is in force
         for name, entry in facts["calibration"]["constants"].items():
             assert f"<th>{name}</th>" in text and f"{entry['se']:.4g}" in text
-    # since schema 2 the calculus and the kept *_gdp_years keys are value-of-office units
+    # the calculus and the *_value_of_office figures are labelled in value-of-office units
     assert "GDP-years" not in text.split("Further outputs of the model")[0]
     assert "sanctions until resolution" in text and "value of office" in text
 

@@ -175,8 +175,7 @@ def _pressure(
             "leakage": mean("leakage"),
             "isolation": mean("isolation"),
             "horizon_years": mean("horizon_years"),
-            # kept key; since schema 2 the value is in value-of-office units
-            "until_resolution_gdp_years": mean("sanctions_until_resolution"),
+            "until_resolution_value_of_office": mean("sanctions_until_resolution"),
             "sanctions_value_of_office": mean("sanctions_stream"),
             "sanctions_hazard_per_year": mean("sanctions_hazard"),
             "relief_believed_value": mean("relief_value"),
@@ -193,8 +192,7 @@ def _pressure(
         "military": {
             "credibility": float(np.mean(firm)),
             "escalation_dominance": mean("escalation_dominance"),
-            # kept key; since schema 2 the value is in value-of-office units
-            "expected_strike_cost_gdp_years": float(np.mean(expected_strike)),
+            "expected_strike_cost_value_of_office": float(np.mean(expected_strike)),
             "expected_strike_regime_loss": float(np.mean(firm * parts["strike_regime"])),
             "strike_discount": mean("strike_discount"),
         },

@@ -154,7 +154,7 @@ def conditions(
             "met_at": sc.inducement_met,
             "meaning": "expected carrots (incl. sanctions relief) / value of what is given up",
             "sanctions_relief": scenario.instruments.inducements.sanctions_relief,
-            "carrots_gdp_years": float(np.mean(carrots)),
+            "carrots_value_of_office": float(np.mean(carrots)),
         },
     }
 

@@ -40,8 +40,8 @@ _DEDICATED = {
     "pressure",
 }
 
-# Units of pressure figures. Since schema 2 some kept keys (named *_gdp_years) hold
-# value-of-office units (docs/model.md §2): the label says what the number is.
+# Units of pressure figures; value of office: 1 = the regime loses power for certain
+# (docs/model.md §2).
 _OFFICE = "value of office"
 _UNITS = {
     "economic": "share of GDP per year",
@@ -53,19 +53,19 @@ _UNITS = {
     "leakage": "share of sanctioned trade",
     "isolation": "weighted share of partners, 0-1",
     "horizon_years": "years",
-    "until_resolution_gdp_years": _OFFICE,
+    "until_resolution_value_of_office": _OFFICE,
     "sanctions_value_of_office": _OFFICE,
     "sanctions_hazard_per_year": "P(regime falls) per year",
     "relief_believed_value": _OFFICE,
-    "expected_strike_cost_gdp_years": _OFFICE,
+    "expected_strike_cost_value_of_office": _OFFICE,
     "expected_strike_regime_loss": _OFFICE,
     "observed_growth": "per year",
-    "carrots_gdp_years": _OFFICE,
+    "carrots_value_of_office": _OFFICE,
 }
 _RENAMED = {
-    "until_resolution_gdp_years": "sanctions until resolution",
-    "expected_strike_cost_gdp_years": "expected strike cost",
-    "carrots_gdp_years": "expected carrots",
+    "until_resolution_value_of_office": "sanctions until resolution",
+    "expected_strike_cost_value_of_office": "expected strike cost",
+    "carrots_value_of_office": "expected carrots",
 }
 
 

@@ -31,9 +31,8 @@ const HELP = {
 const CONSUMED = new Set(["case", "conditioning", "intervals", "binding", "counterfactuals",
   "selection", "deadline_effect"]);
 
-// Units of the pressure figures. Since schema 2 some kept keys (named *_gdp_years) hold
-// value-of-office units (1 = the regime loses power for certain; docs/model.md §2): the
-// label says what the number is, not what its key was once.
+// Units of the pressure figures; value of office: 1 = the regime loses power for certain
+// (docs/model.md §2).
 const OFFICE = "value of office";
 export const UNITS = {
   economic: "share of GDP per year",
@@ -46,21 +45,21 @@ export const UNITS = {
   leakage: "share of sanctioned trade",
   isolation: "weighted share of partners (0–1)",
   horizon_years: "years",
-  until_resolution_gdp_years: OFFICE,
+  until_resolution_value_of_office: OFFICE,
   sanctions_value_of_office: OFFICE,
   sanctions_hazard_per_year: "P(regime falls) per year",
   relief_believed_value: OFFICE,
   credibility: "probability",
-  expected_strike_cost_gdp_years: OFFICE,
+  expected_strike_cost_value_of_office: OFFICE,
   expected_strike_regime_loss: OFFICE,
   observed_growth: "per year",
-  carrots_gdp_years: OFFICE,
+  carrots_value_of_office: OFFICE,
 };
 // Labels of kept keys whose name no longer says their unit.
 const RENAMED = {
-  until_resolution_gdp_years: "sanctions until resolution",
-  expected_strike_cost_gdp_years: "expected strike cost",
-  carrots_gdp_years: "expected carrots",
+  until_resolution_value_of_office: "sanctions until resolution",
+  expected_strike_cost_value_of_office: "expected strike cost",
+  carrots_value_of_office: "expected carrots",
 };
 export function label(key) { return RENAMED[key] || words(key); }
 function withUnit(key, value) {

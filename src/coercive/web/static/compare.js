@@ -33,7 +33,7 @@ function signed(value, isProbability) {
   return value > 0 ? `+${text}` : text;
 }
 
-// The unit of a flattened figure's path ("pressure.factors.until_resolution_gdp_years" ...).
+// The unit of a flattened figure's path ("pressure.factors.until_resolution_value_of_office" ...).
 function unitOf(path) {
   const parts = path.split(".");
   const last = parts[parts.length - 1];
