@@ -2,8 +2,11 @@
 
 ``base`` holds the payoffs that stay fixed (``SA VA CB WA WB a VB`` and ``sigma``, default 1)
 and ``select``: ``stable`` (default), ``most_resistance``, ``least_resistance`` (one row per
-game) or ``all`` (one row per equilibrium). Axes range over payoffs and ``sigma``. Each grid
-point is one game, solved exactly, so there is nothing to draw: ``draws`` must be 1.
+game, by :meth:`coercive.games.CrisisGame.equilibria`'s rules; under ``stable`` a game whose
+only equilibria are tangencies, slope exactly 1, has no stable one and so no row) or ``all``
+(one row per equilibrium). ``n_equilibria`` counts all of a game's equilibria. Axes range
+over payoffs and ``sigma``. Each grid point is one game, solved exactly, so there is nothing
+to draw: ``draws`` must be 1.
 """
 
 from __future__ import annotations
