@@ -354,21 +354,3 @@ def test_a_root_just_above_a_root_at_zero_is_kept() -> None:
     roots = eq["pR"].to_numpy()
     assert len(roots) == 3
     assert roots[0] == 0.0 and 0.0 < roots[1] < 1e-290 and roots[2] == pytest.approx(0.5)
-
-
-def test_the_issue_game_with_payoffs_near_1e9_sigma_is_certified_not_refused() -> None:
-    # A almost always stands firm (1 − pF = 5e-9) and |VB − CB|/σ = 8e7: B's index is
-    # formed from the back-down share, or pF's rounding alone moves F by 3e-9.
-    game = dict(
-        SA=5.104140348017082,
-        VA=-0.0038850961080164064,
-        CB=-0.04110153327686136,
-        WA=19.908332022852832,
-        WB=0.08882875134157321,
-        a=-2.759991151336639,
-        VB=-263662836.27835923,
-    )
-    sigma = 3.299500631344339
-    eq = CrisisGame(**game, sigma=sigma).equilibria()
-    assert len(eq) == 1
-    assert oracle_certifies(float(eq["pR"].iloc[0]), game, sigma)

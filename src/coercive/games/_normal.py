@@ -252,29 +252,6 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def back_share(z_firm: float, z_back: float, delta: float, firm: float) -> float:
-    """1 − :func:`firm_share` to *relative* accuracy, given ``firm`` = firm_share(...).
-
-    Where A almost always stands firm, ``1 − firm`` keeps only the digits of ``firm``
-    past 1 (absolute error ~1e-16, relative 1e-8 at 1 − firm = 5e-9), and B's response
-    multiplies that error by |VB − CB|/σ. Below 1e-3 the back-down share M/(N + M) is
-    computed directly in the bulk, by quadrature in log space (Genz's formula is accurate
-    only absolutely); in the far tail (P(max >= c) < 1e-9) it stays ``1 − firm``.
-    """
-    back = 1.0 - firm
-    if back >= 1e-3:
-        return back
-    if not (math.isfinite(z_firm) and math.isfinite(z_back)):
-        return back
-    either = either_clears(z_firm, z_back)
-    if either < _BULK:
-        # Far tail: firm_share's ratio there is formed in log space already, but its
-        # early exits (a ratio of exactly 0 or 1) are not mirror-symmetric; keep 1 − firm.
-        return back
-    return math.exp(log_orthant(z_back, -delta)) / either
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def firm_share_slope(z_firm: float, z_back: float, delta: float, share: float) -> float:
     """d share / dz when both thresholds move together (z_firm, z_back -> z + dz), or NaN.
 

@@ -208,11 +208,12 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
 def _push_sides(cells, top, root, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
     """Push the parts of [lo, hi] beside ``root`` (all but its certified interval).
 
-    Only the interval of relative width 1e-9 that certifies the root is left out (±1e-300
-    near 0), so a second root close to this one — say one near p = 1 where F jumps from
-    0 to 1 within 1e-4 — still shows as a sign change at a cell's end.
+    Only the interval of relative width 1e-9 that certifies the root is left out (one
+    float next to a root at 0), so a second root close to this one — say one near
+    p = 1 where F jumps from 0 to 1 within 1e-4 — still shows as a sign change at a
+    cell's end.
     """
-    gap = max(_CERTIFY_WIDTH * root, 1e-300)
+    gap = max(_CERTIFY_WIDTH * root, 5e-324)  # at least one float: roots near 1e-300 count
     if root + gap < hi:
         top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
     if root - gap > lo:

@@ -46,13 +46,7 @@ from coercive._errors import InputError
 from coercive.games._inputs import check_range
 from coercive.games._inputs import real_array as finite_array
 from coercive.games._lazy import lazy_vectorize
-from coercive.games._normal import (
-    back_share,
-    either_clears,
-    firm_share,
-    firm_share_slope,
-    ndtr,
-)
+from coercive.games._normal import either_clears, firm_share, firm_share_slope, ndtr
 
 __all__ = [
     "best_response",
@@ -120,16 +114,7 @@ def response_and_firmness(
     sigma: float,
 ) -> tuple[float, float]:
     """(F(pR), pF): B's best response to A's best response to pR, and A's firmness."""
-    c = threshold(resist, SA, VA)
-    firm = firmness(c, WA, a, sigma)
-    if firm > 0.999:  # (at every c, infinite too: one formula, no seam in F)
-        # A nearly always firm: B's index from the back-down share q = 1 − pF, known to
-        # relative accuracy, as x = ((WB − CB) − q·(WB − VB))/(σ·(1 − q)). The usual
-        # (WB − VB)/σ + (VB − CB)/(σ·pF) would multiply pF's rounding near 1 by
-        # |VB − CB|/σ (an error of 3e-9 in F at payoffs 1e8·σ, issue 11).
-        back = back_share((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma, firm)
-        index = ((WB - CB) - back * (WB - VB)) / (sigma * (1.0 - back))
-        return ndtr(index), firm
+    firm = firmness(threshold(resist, SA, VA), WA, a, sigma)
     return resistance(firm, CB, WB, VB, sigma), firm
 
 
