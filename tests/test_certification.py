@@ -65,6 +65,10 @@ def _orthant_scaled(z0: mpmath.mpf, delta: mpmath.mpf) -> tuple[mpmath.mpf, mpma
         return mpmath.mpf(0), mpmath.mpf(0)
     if z0 == -mpmath.inf:
         return _ncdf(delta / mpmath.sqrt(2)), mpmath.mpf(0)
+    if z0 < -40 and delta / mpmath.sqrt(2) > z0 + 40:
+        # The threshold is far below all the mass: N = Φ(δ/√2) − P(Z < z0, …), and the
+        # remainder is below Φ(z0) < 1e-350, relatively e^{-40·|z0|} of the first term.
+        return _ncdf(delta / mpmath.sqrt(2)), mpmath.mpf(0)
     scale = z0 * z0 / 2 if z0 > 0 else mpmath.mpf(0)
 
     def integrand(t: mpmath.mpf) -> mpmath.mpf:
