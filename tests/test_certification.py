@@ -65,6 +65,10 @@ def _orthant_scaled(z0: mpmath.mpf, delta: mpmath.mpf) -> tuple[mpmath.mpf, mpma
         return mpmath.mpf(0), mpmath.mpf(0)
     if z0 == -mpmath.inf:
         return _ncdf(delta / mpmath.sqrt(2)), mpmath.mpf(0)
+    if z0 < -40 and delta / mpmath.sqrt(2) > z0 + 40:
+        # The threshold is far below all the mass: N = Φ(δ/√2) − P(Z < z0, …), and the
+        # remainder is below Φ(z0) < 1e-350, relatively e^{-40·|z0|} of the first term.
+        return _ncdf(delta / mpmath.sqrt(2)), mpmath.mpf(0)
     scale = z0 * z0 / 2 if z0 > 0 else mpmath.mpf(0)
 
     def integrand(t: mpmath.mpf) -> mpmath.mpf:
@@ -344,3 +348,13 @@ def test_the_range_message_names_the_field_and_the_game() -> None:
         CrisisGame(**{**BASE, "VB": VB})
     with pytest.raises(ValueError, match="1e\\+150"):
         ls.best_response(0.5, *BASE.values(), sigma=1e-155)
+
+
+def test_a_root_just_above_a_root_at_zero_is_kept() -> None:
+    # Payoffs ~1e-149 σ: F jumps from 0 to 1/2 near p = 2e-300, so 0, ~2e-300 and 1/2 are
+    # all equilibria (found by hypothesis: the middle one was dropped as a duplicate of 0).
+    game = dict(SA=1.0, VA=0.0, CB=1.0, WA=0.0, WB=0.0, a=1.0, VB=0.0)
+    eq = CrisisGame(**game, sigma=3.802913433356756e148).equilibria()
+    roots = eq["pR"].to_numpy()
+    assert len(roots) == 3
+    assert roots[0] == 0.0 and 0.0 < roots[1] < 1e-290 and roots[2] == pytest.approx(0.5)

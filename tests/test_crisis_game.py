@@ -188,7 +188,7 @@ def test_arrays_broadcast_one_row_per_game() -> None:
         ({"sigma": 0.0}, "sigma: must be > 0"),
         ({"sigma": -1.0}, "sigma: must be > 0"),
         ({"SA": np.zeros(2), "VA": np.zeros(3)}, "do not broadcast"),
-        ({"CB": "high"}, "CB: expected a number"),
+        ({"CB": "high"}, "CB: expected a real number"),
     ],
 )
 def test_bad_input_names_the_parameter(kwargs: dict, message: str) -> None:

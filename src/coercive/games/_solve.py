@@ -98,6 +98,9 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
         value, firm = response_and_firmness(x, *args)
         return x, value, firm
     kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
+    # The sign of g at lo, fixed for good: Illinois' halving can underflow glo to 0
+    # (g ~ 1e-317 beside a root near 1e-304), and a sign read from it would be lost.
+    lo_negative = glo < 0.0
     newton = math.nan  # Newton's proposal from the last point, when it has one
     width_one_ago = math.inf  # bracket widths before the last step and the one before
     width_two_ago = math.inf
@@ -115,7 +118,7 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
         gx = x - value
         if gx == 0.0 or abs(gx) <= _TOL * x:
             return x, value, firm
-        if (gx < 0.0) == (glo < 0.0):
+        if (gx < 0.0) == lo_negative:
             lo, glo = x, gx
             if kept == -1:
                 ghi *= 0.5
@@ -179,8 +182,9 @@ def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # no
     """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
     for k in range(count):
         # The same root reached again from a cell beside it (F's rounding noise can flip
-        # the sign of p − F(p) just outside the certified interval): keep it once.
-        if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root) + 2e-300:
+        # the sign of p − F(p) just outside the certified interval): keep it once. Only
+        # relative: a root at 2e-300 beside one at 0 is another root (a regression test).
+        if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root):
             return count, rejected
     if not certified(root, value, firm, *args):
         return count, rejected + 1
@@ -204,11 +208,12 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
 def _push_sides(cells, top, root, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
     """Push the parts of [lo, hi] beside ``root`` (all but its certified interval).
 
-    Only the interval of relative width 1e-9 that certifies the root is left out (±1e-300
-    near 0), so a second root close to this one — say one near p = 1 where F jumps from
-    0 to 1 within 1e-4 — still shows as a sign change at a cell's end.
+    Only the interval of relative width 1e-9 that certifies the root is left out (one
+    float next to a root at 0), so a second root close to this one — say one near
+    p = 1 where F jumps from 0 to 1 within 1e-4 — still shows as a sign change at a
+    cell's end.
     """
-    gap = max(_CERTIFY_WIDTH * root, 1e-300)
+    gap = max(_CERTIFY_WIDTH * root, 5e-324)  # at least one float: roots near 1e-300 count
     if root + gap < hi:
         top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
     if root - gap > lo:
