@@ -381,8 +381,8 @@ def parse_formula(
 
     if parts and not any(matrix.shape[1] for _, matrix in parts):
         raise InputError(
-            f"formula: every right-hand part is 0 ({' | '.join(part_names)}), so there is no "
-            "parameter to estimate; give at least one part a term (e.g. 1)"
+            f"formula: every right-hand part is 0 ({' | '.join(part_names)}): there is "
+            "nothing to estimate; give at least one part a term (e.g. 1)"
         )
     return DesignParts(
         formula=formula,
