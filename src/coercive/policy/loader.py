@@ -11,6 +11,7 @@ YAML is parsed with the safe loader only (no object construction).
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -128,6 +129,13 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         if loader is not None:
             loader.dispose()
     return data, node
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_yaml_cached(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """:func:`_parse_yaml`, remembered: a case assessed under many ``--set`` variants (the
+    counterfactuals, a sweep) is parsed once. Callers copy the data before changing it."""
+    return _parse_yaml(text, source)
 
 
 def _check_nodes(root: yaml.Node | None, source: str) -> None:
@@ -553,7 +561,7 @@ def _scenario_from_text(
         raise InputError(f"{source}: expected YAML text")
     if "\x00" in text:
         raise InputError(f"{source}: contains NUL bytes; allowed: a YAML scenario file")
-    data, root = _parse_yaml(text, source)
+    data, root = _parse_yaml_cached(text, source)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise InputError(f"{source}: the document is {kind}; expected a mapping of scenario fields")
@@ -567,9 +575,9 @@ def _scenario_from_text(
     else:
         items = overrides
     overridden: dict[tuple, str] = {}
-    if items:
-        # an alias (*name) shares one object between places: a --set must change one place
-        data = _unshare(data, source)
+    # A fresh copy: the parse is cached, and an alias (*name) shares one object between
+    # places, which a --set must change in one place only.
+    data = _unshare(data, source)
     for item in items:
         over_source, dotted, value = _parse_override(item)
         parts = dotted.split(".")
