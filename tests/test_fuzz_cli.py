@@ -8,9 +8,11 @@ environment) runs as a subprocess.
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from coercive.cli import main
 SRC = Path(__file__).resolve().parents[1] / "src"
 SCALE = float(os.environ.get("COERCIVE_FUZZ_SCALE", "1"))
 PLOT_DIR = Path(tempfile.mkdtemp(prefix="coercive-fuzz-plots-"))
+atexit.register(shutil.rmtree, PLOT_DIR, ignore_errors=True)
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
