@@ -481,3 +481,165 @@ def test_cli_assess_terminal_view() -> None:
     result = _cli("assess", "dprk-2018", "--set", "model.draws=300")
     assert result.returncode == 0, result.stderr
     assert "Compliance" in result.stdout and "Binding condition" in result.stdout
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 11, section 2: each reproduction is a regression test
+# ----------------------------------------------------------------------------------------
+
+BOMB = "\n".join(
+    ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 9)]
+)
+
+
+def _short_line(exc: pytest.ExceptionInfo[InputError]) -> str:
+    message = str(exc.value)
+    assert "\n" not in message and len(message) <= 300, message[:400]
+    return message
+
+
+def test_alias_bomb_file_is_refused_before_it_expands(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BOMB, encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="expands to more than 100,000 values") as info:
+        load_scenario(path)
+    assert time.perf_counter() - start < 2.0  # was 40 s and 4.8 GB
+    _short_line(info)
+
+
+def test_alias_bomb_in_a_set_value_is_refused() -> None:
+    value = (
+        "["
+        + ", ".join(
+            ["&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+            + [f"&a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 8)]
+        )
+        + "]"
+    )
+    with pytest.raises(InputError, match="expands to more than") as info:
+        load_scenario("dprk-2017", [f"actors.target.name={value}"])
+    _short_line(info)
+
+
+def test_a_recursive_alias_is_refused() -> None:
+    with pytest.raises(InputError) as info:
+        load_scenario("dprk-2017", ["actors.target={name: &a [*a]}"])
+    _short_line(info)
+
+
+def test_a_small_alias_is_fine_and_a_set_changes_one_place_only() -> None:
+    text = DPRK_2017.replace(
+        "  export_share: {low: 0.08, high: 0.11}", "  export_share: &share {low: 0.10, high: 0.11}"
+    ).replace("  import_dependence: {low: 0.10, high: 0.14}", "  import_dependence: *share")
+    assert "&share" in text and "*share" in text
+    scenario = scenario_from_text(text, overrides=["economy.export_share.low=0.105"])
+    assert scenario.economy.export_share.low == 0.105  # type: ignore[union-attr]
+    assert scenario.economy.import_dependence.low == 0.10  # type: ignore[union-attr]
+
+
+def test_merge_key_override_is_not_a_duplicate() -> None:
+    text = DPRK_2017.replace(
+        "  export_share: {low: 0.08, high: 0.11}", "  export_share: &share {low: 0.10, high: 0.11}"
+    ).replace(
+        "  import_dependence: {low: 0.10, high: 0.14}",
+        "  import_dependence: {<<: *share, high: 0.14}",
+    )
+    scenario = scenario_from_text(text)
+    assert scenario.economy.import_dependence.low == 0.10  # type: ignore[union-attr]
+    assert scenario.economy.import_dependence.high == 0.14  # type: ignore[union-attr]
+    # a real duplicate beside a merge key is still refused
+    twice = text.replace("{<<: *share, high: 0.14}", "{<<: *share, high: 0.14, high: 0.2}")
+    with pytest.raises(InputError, match="duplicate key 'high'"):
+        scenario_from_text(twice)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "actors.target={name: X, name: Y}",
+        "instruments.threat.escalation_dominance={low: 0.1, low: 0.2, high: 0.3}",
+    ],
+)
+def test_duplicate_keys_inside_a_set_value_are_refused(override: str) -> None:
+    with pytest.raises(InputError, match="duplicate key") as info:
+        load_scenario("dprk-2017", [override])
+    _short_line(info)
+
+
+@pytest.mark.parametrize("number", ["1:30", "1:30.5", "010", "-0:30"])
+def test_yaml_11_base_60_and_octal_are_not_numbers(number: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="economy.gdp_usd_bn"):
+        load_scenario("dprk-2017", [f"economy.gdp_usd_bn={number}"])
+    path = tmp_path / "b60.yaml"
+    path.write_text(
+        re.sub(r"(?m)^  gdp_usd_bn: \S+", f"  gdp_usd_bn: {number}", DPRK_2017), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"b60.yaml:\d+: economy.gdp_usd_bn"):
+        load_scenario(path)
+
+
+def test_ordinary_numbers_still_read(tmp_path: Path) -> None:
+    for text, expected in [("31", 31), ("3.1e1", 31.0), ("31e0", 31.0), ("1_000", 1000)]:
+        assert load_scenario("dprk-2017", [f"economy.gdp_usd_bn={text}"]).economy.gdp_usd_bn == (
+            expected
+        )
+
+
+@pytest.mark.parametrize("digit", ["²", "١", "٣", "①"])
+def test_unicode_digits_are_not_list_indices(digit: str) -> None:
+    with pytest.raises(InputError, match="expected a list index") as info:
+        load_scenario("dprk-2017", [f"actors.third_parties.{digit}.trade_share=0.1"])
+    _short_line(info)
+
+
+def test_a_file_name_too_long_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="File name too long") as info:
+        load_scenario(tmp_path / ("x" * 300 + ".yaml"))
+    assert _short_line(info).startswith("...")  # the name is cut, keeping its end
+
+
+def test_an_unsearchable_directory_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (as root a chmod 000 directory stays searchable, so the OS error is simulated)
+    def refuse(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_file", refuse)
+    with pytest.raises(InputError, match=r"locked/case.yaml: cannot open \(Permission denied\)"):
+        load_scenario("locked/case.yaml")
+
+
+def test_huge_values_are_never_echoed_whole() -> None:
+    big = "[" + ", ".join(["1"] * 200_001) + "]"
+    with pytest.raises(InputError) as info:
+        load_scenario("dprk-2017", [f"instruments.threat.escalation_dominance={big}"])
+    _short_line(info)
+    with pytest.raises(InputError) as info:
+        load_scenario("dprk-2017", {"instruments.threat.escalation_dominance": "x" * 10**6})
+    _short_line(info)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(DPRK_2017 + "\n#" + "x" * 1_000_000, encoding="utf-8")
+    with pytest.raises(InputError, match="at most 1,000,000 bytes"):
+        load_scenario(path)
+
+
+def test_shown_survives_hostile_values() -> None:
+    from coercive._errors import shown
+
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert "Hostile" in shown(Hostile()) and len(shown(Hostile())) <= 80
+    assert len(shown("x" * 10**6)) <= 80
+    nested: list = []
+    nested.append(nested)
+    assert len(shown(nested)) <= 80
+    assert InputError("a\nb " + "c" * 1000).args[0].startswith("a b c")
+    assert len(str(InputError("c" * 1000))) == 300

@@ -3,17 +3,21 @@
 Each command group lives in its own module and imports the heavy parts of the library
 only when it runs, so ``coercive --help`` and ``coercive assess`` start quickly.
 User-input errors (:class:`coercive._errors.InputError`) become one line on stderr
-and exit status 2; anything else is a bug and keeps its traceback.
+and exit status 2; anything else is a bug and keeps its traceback. The environment is
+treated as input too: an output that cannot encode a character, a full disk, a closed pipe
+or a bad ``NUMBA_NUM_THREADS`` each end in one line, never a traceback.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import warnings
 
 import typer
 
-from coercive._errors import InputError, InputTypeError
+from coercive._errors import InputError, InputTypeError, one_line
 
 app = typer.Typer(
     name="coercive",
@@ -43,9 +47,52 @@ def _register() -> None:
 _register()
 
 
-def _fail(message: str) -> None:
-    print(f"coercive: error: {message}", file=sys.stderr)
-    sys.exit(2)
+def _fail(message: str, status: int = 2) -> None:
+    print(f"coercive: error: {one_line(message)}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding lacks (PYTHONIOENCODING=ascii) print as '?'."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to print on
+                pass
+
+
+def _one_line_warnings() -> None:
+    """Warnings (e.g. numba's cache moved to a temporary directory) as one stderr line."""
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202
+        print(f"coercive: warning: {one_line(str(message))}", file=sys.stderr)
+
+    warnings.showwarning = show
+
+
+def _check_environment() -> None:
+    """Environment variables numba reads on first use, checked before anything imports it."""
+    threads = os.environ.get("NUMBA_NUM_THREADS")
+    if threads is not None and threads.strip():
+        if not (threads.strip().isascii() and threads.strip().isdigit()) or int(threads) < 1:
+            _fail(
+                f"NUMBA_NUM_THREADS={one_line(threads, 40)}: allowed: a whole number >= 1 "
+                f"(or unset, for all {os.cpu_count() or 1} cores)"
+            )
+
+
+def _output_failed(exc: OSError) -> None:
+    """stdout is gone (full disk, closed pipe): say so once, and keep Python quiet at exit."""
+    try:  # Python flushes stdout at exit and would report the same failure again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if isinstance(exc, BrokenPipeError):  # `coercive ... | head`: the reader left; say nothing
+        sys.exit(1)
+    _fail(f"cannot write the output: {exc.strerror or type(exc).__name__}", status=1)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,9 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:  # pragma: no cover - older typer on click
         from click.exceptions import NoArgsIsHelpError, UsageError
 
+    _tolerant_streams()
+    _one_line_warnings()
+    _check_environment()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="coercive", standalone_mode=False)
+        sys.stdout.flush()
     except (InputError, InputTypeError) as exc:
         _fail(str(exc))
     except NoArgsIsHelpError as exc:
@@ -65,7 +116,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except UsageError as exc:  # unknown option, bad number, missing argument
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _fail(" ".join(exc.format_message().split()) + where)
+        _fail(one_line(exc.format_message(), 240) + where)
     except typer.Abort:
         sys.exit(1)
+    except OSError as exc:
+        if exc.errno is None or not _is_output_error(exc):
+            raise
+        _output_failed(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_output_error(exc: OSError) -> bool:
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.ENOSPC, errno.EIO, errno.EPIPE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import typer
 
@@ -86,22 +85,20 @@ def sweep_command(
     start: float = typer.Option(..., "--from", help="First value."),
     stop: float = typer.Option(..., "--to", help="Last value."),
     num: int = typer.Option(101, "--num", min=2, max=1_000_000, help="Grid points."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG of the branches here."),
+    plot: str | None = typer.Option(
+        None, "--plot", help="Write the branches to this file (.png, .pdf, .svg, ...)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the tidy table as JSON records."),
 ) -> None:
     """Every equilibrium branch as one payoff moves (others at the documented example)."""
-    import numpy as np
+    from coercive.games.statics import check_plot_target, grid, plot_branches, save_plot, sweep
 
-    from coercive.games.statics import plot_branches, sweep
-
+    if plot is not None:  # refuse a bad target before the work, not after
+        plot = str(check_plot_target(plot))
     base = {name: value for name, value in EXAMPLE.items() if name != parameter}
-    table = sweep(base, parameter, np.linspace(start, stop, num))
+    table = sweep(base, parameter, grid(start, stop, num))
     if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        ax = plot_branches(table)
-        ax.figure.savefig(plot, dpi=120, bbox_inches="tight")
+        save_plot(plot_branches(table), plot)
     if as_json:
         sys.stdout.write(table.to_json(orient="records") + "\n")
         return

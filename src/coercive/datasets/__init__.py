@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coercive._errors import InputError
+from coercive._errors import InputError, one_line, shown
 
 __all__ = ["load", "available", "DATA_DIR_ENV", "PUBLISHED_MODELS"]
 
@@ -138,12 +138,22 @@ def _sha256(path: Path) -> str:
 
 def _local_file(source: _Source, folder: str) -> Path:
     path = Path(folder) / source.file_name
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long, a folder that may not be searched
         raise InputError(
-            f"{DATA_DIR_ENV}: file {source.file_name} not found in {folder!s}; "
+            f"{DATA_DIR_ENV}={shown(folder)}: cannot look in it ({exc.strerror or exc}); "
+            "point it at a readable folder holding the original data files, or unset it"
+        ) from None
+    if not found:
+        raise InputError(
+            f"{DATA_DIR_ENV}: file {source.file_name} not found in {shown(folder)}; "
             "point it at a folder holding the original data files or unset it"
         )
-    digest = _sha256(path)
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        raise InputError(f"{DATA_DIR_ENV}: cannot read {path} ({exc.strerror or exc})") from None
     if digest != source.sha256:
         raise InputError(
             f"{DATA_DIR_ENV}: {path} has SHA-256 {digest}, expected {source.sha256} "
@@ -153,17 +163,53 @@ def _local_file(source: _Source, folder: str) -> Path:
 
 
 def _fetched_file(source: _Source) -> Path:
+    """Download (once) into the user cache; every failure says what to set instead."""
     import pooch  # imported here: only needed when downloading
 
-    return Path(
-        pooch.retrieve(
-            url=source.url,
-            known_hash=f"sha256:{source.sha256}",
-            fname=source.file_name,
-            path=pooch.os_cache("coercive"),
-            progressbar=False,
-        )
+    offline_hint = (
+        f"or set {DATA_DIR_ENV} to a folder holding {source.file_name} "
+        f"(from {source.url.split('/')[2]})"
     )
+    try:
+        cache = Path(pooch.os_cache("coercive"))
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the download cache ({exc.strerror or type(exc).__name__}: "
+            f"{shown(str(exc.filename or ''))}); set XDG_CACHE_HOME to a writable directory "
+            + offline_hint
+        ) from None
+    try:
+        return Path(
+            pooch.retrieve(
+                url=source.url,
+                known_hash=f"sha256:{source.sha256}",
+                fname=source.file_name,
+                path=cache,
+                progressbar=False,
+            )
+        )
+    except ValueError as exc:  # pooch: the download's hash is not the pinned one
+        raise InputError(
+            f"download of {source.file_name} failed its SHA-256 check ({one_line(str(exc), 80)}); "
+            + offline_hint
+        ) from None
+    except Exception as exc:  # requests' ConnectionError/HTTPError/Timeout, OSError
+        if not _is_download_error(exc):
+            raise
+        reason = type(exc).__name__
+        raise InputError(
+            f"cannot download {source.file_name} ({reason}; offline?); connect to the internet "
+            + offline_hint
+        ) from None
+
+
+def _is_download_error(exc: BaseException) -> bool:
+    try:
+        from requests import RequestException
+    except ImportError:  # pragma: no cover - pooch depends on requests
+        return isinstance(exc, OSError)
+    return isinstance(exc, RequestException | OSError)
 
 
 def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +240,7 @@ def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
 def load(name: str) -> pd.DataFrame:
     """Return the data set ``name`` (see :func:`available`) as a pandas DataFrame."""
     if not isinstance(name, str) or name not in _SOURCES:
-        raise InputError(f"name: unknown data set {name!r}; allowed: {', '.join(available())}")
+        raise InputError(f"name: unknown data set {shown(name)}; allowed: {', '.join(available())}")
     source = _SOURCES[name]
     folder = os.environ.get(DATA_DIR_ENV)
     path = _local_file(source, folder) if folder else _fetched_file(source)

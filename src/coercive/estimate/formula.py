@@ -49,7 +49,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from coercive._errors import InputError, InputTypeError
+from coercive._errors import InputError, InputTypeError, shown
 
 __all__ = ["DesignParts", "parse_formula", "split_formula"]
 
@@ -64,6 +64,11 @@ _CONTEXT: dict[str, Any] = {
 }
 
 NaPolicy = Literal["drop", "raise"]
+
+#: The largest regressor magnitude accepted: float32's largest number (3.4e38). The signaling
+#: first stage (scikit-learn's random forest) stores features as float32, and beyond it a
+#: likelihood's index and Hessian lose all precision anyway; rescaling costs nothing.
+MAX_REGRESSOR = float(np.finfo(np.float32).max)
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
@@ -88,16 +93,18 @@ def _split_top_level(text: str, separator: str) -> list[str]:
 def split_formula(formula: str) -> tuple[list[str], list[str]]:
     """Return (left-hand terms, right-hand parts) of ``lhs ~ p1 | p2 | ...``."""
     if not isinstance(formula, str):
-        raise InputTypeError(f"formula: expected a string like 'y ~ x | z', got {formula!r}")
+        raise InputTypeError(f"formula: expected a string like 'y ~ x | z', got {shown(formula)}")
     sides = _split_top_level(formula, "~")
     if len(sides) != 2 or not sides[0] or not sides[1]:
-        raise InputError(f"formula: expected exactly one '~' with terms on both sides: {formula!r}")
+        raise InputError(
+            f"formula: expected exactly one '~' with terms on both sides: {shown(formula)}"
+        )
     lhs_terms = _split_top_level(sides[0], "+")
     if any(not term for term in lhs_terms):
-        raise InputError(f"formula: empty term on the left of '~': {formula!r}")
+        raise InputError(f"formula: empty term on the left of '~': {shown(formula)}")
     parts = _split_top_level(sides[1], "|")
     if any(not part for part in parts):
-        raise InputError(f"formula: empty part between '|' separators: {formula!r}")
+        raise InputError(f"formula: empty part between '|' separators: {shown(formula)}")
     return lhs_terms, parts
 
 
@@ -164,14 +171,14 @@ def _required(expression: str, data: pd.DataFrame, where: str) -> set[str]:
         variables = set(_parsed(expression).required_variables)
     except _formulaic_errors() as error:
         raise InputError(
-            f"formula: cannot parse {where} {expression!r}: {_one_line(error)}"
+            f"formula: cannot parse {where} {shown(expression)}: {_one_line(error)}"
         ) from None
     variables = {name for name in variables if name not in _CONTEXT}
     unknown = sorted(name for name in variables if name not in data.columns)
     if unknown:
         raise InputError(
-            f"formula: unknown column {unknown[0]!r} in {where} (not in data)"
-            + (f"; also {', '.join(map(repr, unknown[1:]))}" if len(unknown) > 1 else "")
+            f"formula: unknown column {shown(unknown[0])} in {where} (not in data)"
+            + (f"; also {shown(unknown[1:])}" if len(unknown) > 1 else "")
         )
     return variables
 
@@ -279,7 +286,9 @@ def _subset_mask(subset: object, data: pd.DataFrame) -> np.ndarray:
         try:
             values = data.eval(subset)
         except _PANDAS_EVAL_ERRORS as error:
-            raise InputError(f"subset: cannot evaluate {subset!r}: {_one_line(error)}") from None
+            raise InputError(
+                f"subset: cannot evaluate {shown(subset)}: {_one_line(error)}"
+            ) from None
     else:
         values = subset
     mask = np.asarray(values)
@@ -302,7 +311,7 @@ def parse_formula(
     if not isinstance(data, pd.DataFrame):
         raise InputTypeError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     if na not in ("drop", "raise"):
-        raise InputError(f"na: expected 'drop' or 'raise', got {na!r}")
+        raise InputError(f"na: expected 'drop' or 'raise', got {shown(na)}")
     lhs_terms, rhs_parts = split_formula(formula)
     if len(rhs_parts) != len(part_names):
         raise InputError(
@@ -322,6 +331,12 @@ def parse_formula(
     for name, part in zip(part_names, rhs_parts, strict=True):
         rhs_variables |= _required(part, data, f"part {name!r}")
     variables |= rhs_variables
+    duplicated = sorted({str(name) for name in data.columns[data.columns.duplicated()]} & variables)
+    if duplicated:
+        raise InputError(
+            f"data: column {shown(duplicated[0])} appears more than once; the columns a "
+            "formula uses must have unique names"
+        )
     ordered = [name for name in data.columns if name in variables]
     for name in ordered:
         if data[name].isna().all():
@@ -362,19 +377,30 @@ def parse_formula(
             matrix = model_matrix(_parsed(part), frame, context=_CONTEXT, na_action="raise")
         except _formulaic_errors() as error:
             raise InputError(
-                f"formula: cannot build part {name!r} ({part!r}): {_one_line(error)}"
+                f"formula: cannot build part {name!r} ({shown(part)}): {_one_line(error)}"
             ) from None
         values = np.asarray(matrix, dtype=float)
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values).all(axis=1)).sum())
             raise InputError(
-                f"formula: part {name!r} ({part!r}) gives NaN/inf in {bad} row(s) "
+                f"formula: part {name!r} ({shown(part)}) gives NaN/inf in {bad} row(s) "
                 "(e.g. log or sqrt of a non-positive value)"
+            )
+        largest = float(np.max(np.abs(values))) if values.size else 0.0
+        if largest > MAX_REGRESSOR:
+            raise InputError(
+                f"formula: part {name!r} ({shown(part)}) has a value of magnitude "
+                f"{largest:.3g}; allowed: at most {MAX_REGRESSOR:.3g} (rescale the regressor)"
             )
         columns = [_r_label(str(column)) for column in matrix.columns]
         parts.append((name, pd.DataFrame(values, index=frame.index, columns=columns)))
         specs.append(matrix.model_spec)
 
+    if parts and not any(matrix.shape[1] for _, matrix in parts):
+        raise InputError(
+            f"formula: every right-hand part is 0 ({' | '.join(part_names)}): there is "
+            "nothing to estimate; give at least one part a term (e.g. 1)"
+        )
     return DesignParts(
         formula=formula,
         part_names=tuple(part_names),
@@ -415,9 +441,11 @@ def _outcome(
     for term in lhs_terms:
         if term in frame.columns:
             values = frame[term]
+            if pd.api.types.is_bool_dtype(values.dtype):
+                values = values.astype(np.int64)  # an indicator or a 0/1 count: True is 1
             if _is_categorical(values):
                 raise InputError(
-                    f"formula: outcome column {term!r} is categorical; "
+                    f"formula: outcome column {shown(term)} is categorical; "
                     "use one categorical column alone or numeric columns"
                 )
             columns.append(values.to_numpy(dtype=float))
@@ -426,7 +454,7 @@ def _outcome(
                 evaluated = frame.eval(term)
             except _PANDAS_EVAL_ERRORS as error:
                 raise InputError(
-                    f"formula: cannot evaluate outcome {term!r}: {_one_line(error)}"
+                    f"formula: cannot evaluate outcome {shown(term)}: {_one_line(error)}"
                 ) from None
             columns.append(np.asarray(evaluated, dtype=float))
     outcome = np.column_stack(columns)

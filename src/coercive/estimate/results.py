@@ -153,7 +153,10 @@ class EstimationResults:
             "llf": float(llf),
             "nobs": int(nobs),
             "n_dropped": int(n_dropped),
-            "converged": bool(converged),
+            # Converged means a certified maximum: an optimizer that stops with a singular or
+            # indefinite Hessian (e.g. perfectly separated data, estimates running off to
+            # infinity) has not found one, whatever its stopping rule says.
+            "converged": bool(converged) and bool(np.all(np.isfinite(cov_values))),
             "notes": tuple(notes),
             "predictor": predictor,
             "extra": _ReadOnlyExtra(extra or {}),
@@ -168,7 +171,7 @@ class EstimationResults:
                 RuntimeWarning,
                 stacklevel=3,
             )
-        if not self.converged:
+        if not converged:  # (a singular Hessian is reported by the warning above)
             warnings.warn(
                 f"{self.model}: the optimizer did not report convergence",
                 RuntimeWarning,

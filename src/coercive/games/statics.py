@@ -19,13 +19,15 @@ ones dashed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from coercive._errors import InputError, InputTypeError, finite_array
+from coercive._errors import InputError, InputTypeError, finite_array, shown
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,7 +61,15 @@ _RANK_NAMES: dict[int, tuple[str, ...]] = {
     3: ("low", "middle", "high"),
 }
 
-__all__ = ["SELECTIONS", "SWEEPABLE", "plot_branches", "sweep"]
+__all__ = [
+    "SELECTIONS",
+    "SWEEPABLE",
+    "check_plot_target",
+    "grid",
+    "plot_branches",
+    "save_plot",
+    "sweep",
+]
 
 
 def sweep(
@@ -108,15 +118,17 @@ def sweep(
     from coercive.games import CrisisGame
 
     if not isinstance(parameter, str) or parameter not in SWEEPABLE:
-        raise InputError(f"parameter: must be one of {', '.join(SWEEPABLE)}; got {parameter!r}")
+        raise InputError(
+            f"parameter: must be one of {', '.join(SWEEPABLE)}; got {shown(parameter)}"
+        )
     if not isinstance(select, str) or select not in SELECTIONS:
-        raise InputError(f"select: must be one of {', '.join(SELECTIONS)}; got {select!r}")
+        raise InputError(f"select: must be one of {', '.join(SELECTIONS)}; got {shown(select)}")
     if not isinstance(game_kwargs, Mapping):
         raise InputTypeError("game_kwargs: expected a mapping of CrisisGame keywords to values")
     for name in game_kwargs:
         if name not in SWEEPABLE:
             raise InputError(
-                f"game_kwargs: unknown keyword {name!r}; allowed: {', '.join(SWEEPABLE)}"
+                f"game_kwargs: unknown keyword {shown(name)}; allowed: {', '.join(SWEEPABLE)}"
             )
     if parameter in game_kwargs:
         raise InputError(f"game_kwargs: {parameter!r} is the swept parameter; give it in values")
@@ -301,3 +313,81 @@ def plot_branches(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if len(table):
         ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def grid(start: float, stop: float, num: int) -> np.ndarray:
+    """``num`` evenly spaced values from ``start`` to ``stop``, for any finite ends.
+
+    ``numpy.linspace`` computes the step ``stop - start``, which overflows to inf for ends
+    such as ±1e308 although every point is finite; the weights form ``start·(1 − t) + stop·t``
+    cannot overflow past the ends (clipped against the last rounding).
+    """
+    ends = finite_array("--from/--to", [start, stop])
+    if isinstance(num, bool) or not isinstance(num, int | np.integer) or num < 2:
+        raise InputError(f"num: expected a whole number >= 2, got {shown(num)}")
+    t = np.linspace(0.0, 1.0, int(num))
+    with np.errstate(over="ignore"):
+        values = ends[0] * (1.0 - t) + ends[1] * t
+    values = np.clip(values, ends.min(), ends.max())
+    values[0], values[-1] = ends
+    return values
+
+
+def check_plot_target(target: str | os.PathLike[str]) -> Path:
+    """Validate where a plot goes before any work is done; return the path to write.
+
+    The file's suffix picks the format (one matplotlib writes: .png, .pdf, .svg, ...), its
+    directory must exist and be writable, and the target must not be a directory or a device.
+    Nothing is renamed: the file written is the file named.
+    """
+    text = os.fspath(target) if isinstance(target, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise InputTypeError(f"plot: expected a file path, got {shown(target)}")
+    path = Path(text)
+    name = shown(text)
+    formats = _plot_formats()
+    allowed = f"a file name ending in {', '.join('.' + f for f in sorted(formats))}"
+    if not text.strip() or text.endswith(("/", os.sep)):
+        raise InputError(f"plot: {name} is not a file name; allowed: {allowed}")
+    try:
+        if path.is_dir():
+            raise InputError(f"plot: {name} is a directory; allowed: {allowed}")
+        if path.exists() and not path.is_file():
+            raise InputError(f"plot: {name} is not a regular file; allowed: {allowed}")
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix not in formats:
+            kind = f"unknown format '.{suffix}'" if suffix else "no format suffix"
+            raise InputError(f"plot: {name} has {kind}; allowed: {allowed}")
+        parent = path.parent
+        if not parent.is_dir():
+            raise InputError(f"plot: directory {shown(str(parent))} does not exist")
+        existed = path.exists()
+        with open(path, "ab"):  # the real test of writability (os.access lies for root)
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"plot: cannot write {name} ({exc.strerror or type(exc).__name__})"
+        ) from None
+    return path
+
+
+def save_plot(ax: Axes, target: str | os.PathLike[str], dpi: int = 120) -> Path:
+    """Write the figure of ``ax`` to ``target`` (validated by :func:`check_plot_target`)."""
+    path = check_plot_target(target)
+    try:
+        kind = path.suffix.lstrip(".").lower()
+        ax.figure.savefig(path, dpi=dpi, bbox_inches="tight", format=kind)
+    except OSError as exc:
+        raise InputError(
+            f"plot: cannot write {shown(str(path))} ({exc.strerror or type(exc).__name__})"
+        ) from None
+    return path
+
+
+def _plot_formats() -> set[str]:
+    """The file formats matplotlib can write here (backend-independent, no pyplot)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())

@@ -11,6 +11,7 @@ YAML is parsed with the safe loader only (no object construction).
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from coercive._errors import InputError
+from coercive._errors import InputError, one_line, shown
 from coercive.policy.scenario import Scenario
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
@@ -30,17 +31,43 @@ Override = tuple[str, Any]
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's when available), also reading ``1e-3`` as a number.
+    """The safe loader (libyaml's when available) with numbers as an analyst means them.
 
-    PyYAML follows YAML 1.1, where ``1e-3`` (no dot) is a string; analysts type it as a number.
+    PyYAML follows YAML 1.1: ``1e-3`` (no dot) is a string, ``1:30`` is the base-60 number
+    90 and ``010`` is the octal 8. Here ``1e-3`` is a number, and base-60 and leading-zero
+    octal are not numbers at all (they stay strings, which validation then refuses by name),
+    as in YAML 1.2.
     """
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
+_INT = re.compile(r"^[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_NUMBER_TAGS[0], _INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_NUMBER_TAGS[1], _FLOAT, list("-+0123456789."))
+
+#: The largest scenario file read (bundled ones are ~5 KB).
+MAX_FILE_BYTES = 1_000_000
+#: The most YAML nodes a document may stand for once its aliases are expanded (a scenario has
+#: a few hundred); checked on the node graph before anything is built or validated, so an
+#: alias bomb (a few KB that expand to gigabytes) is refused in microseconds.
+MAX_EXPANDED_NODES = 100_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """A user-given name cut to ``limit`` characters, keeping its end (the file's name)."""
+    text = one_line(text, 10 * limit)
+    return text if len(text) <= limit else "..." + text[-(limit - 3) :]
 
 
 def bundled_cases() -> list[str]:
@@ -53,46 +80,71 @@ def resolve_case(path_or_case_id: str | Path) -> Path:
     text = str(path_or_case_id)
     if not text.strip():
         raise InputError("CASE: empty; allowed: a YAML file path or a bundled case id")
+    name = _short(text)
+    if "\x00" in text:
+        raise InputError(f"{name}: contains a NUL byte; allowed: a YAML file path or a case id")
     path = Path(text)
-    if path.is_file():
-        return path
-    if path.exists():
-        raise InputError(f"{text}: not a file; allowed: a YAML file path or a bundled case id")
+    try:
+        if path.is_file():
+            return path
+        exists = path.exists()
+    except OSError as exc:  # a name too long, a directory that may not be searched, ...
+        raise InputError(f"{name}: cannot open ({exc.strerror or type(exc).__name__})") from None
+    if exists:
+        raise InputError(f"{name}: not a file; allowed: a YAML file path or a bundled case id")
     bundled = CASES_DIR / f"{text}.yaml"
-    if "/" not in text and "\\" not in text and bundled.is_file():
+    if "/" not in text and "\\" not in text and len(text) < 200 and bundled.is_file():
         return bundled
     known = ", ".join(bundled_cases()) or "none"
-    raise InputError(f"{text}: no such file or bundled case; bundled cases: {known}")
+    raise InputError(f"{name}: no such file or bundled case; bundled cases: {known}")
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
-    """Parse with the safe loader, returning the data and its node tree (for line numbers)."""
+    """Parse with the safe loader, returning the data and its node tree (for line numbers).
+
+    The node graph is checked (duplicate keys, size with aliases expanded) before any
+    Python object is built from it.
+    """
     loader: _Loader | None = None
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
+        _check_nodes(node, source)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark is not None else source
-        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        problem = one_line(str(exc.problem or exc.context or "invalid YAML"), 120)
         raise InputError(f"{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from None
+        raise InputError(f"{source}: invalid YAML: {one_line(str(exc), 120)}") from None
     except RecursionError:
         raise InputError(f"{source}: invalid YAML: nested too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
         # the safe constructor can fail on scalars that look typed (e.g. a date 2017-13-45)
-        raise InputError(f"{source}: invalid YAML value: {' '.join(str(exc).split())}") from None
+        raise InputError(f"{source}: invalid YAML value: {one_line(str(exc), 120)}") from None
     finally:
         if loader is not None:
             loader.dispose()
-    _refuse_duplicate_keys(node, source)
     return data, node
 
 
-def _refuse_duplicate_keys(root: yaml.Node | None, source: str) -> None:
-    """A key given twice in one mapping is an error (YAML would silently keep the last)."""
+@functools.lru_cache(maxsize=32)
+def _parse_yaml_cached(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """:func:`_parse_yaml`, remembered: a case assessed under many ``--set`` variants (the
+    counterfactuals, a sweep) is parsed once. Callers copy the data before changing it."""
+    return _parse_yaml(text, source)
+
+
+def _check_nodes(root: yaml.Node | None, source: str) -> None:
+    """Refuse a key given twice in one mapping, and documents that expand past a bound.
+
+    YAML would silently keep the last of two equal keys. A merge key (``<<: *base``) is not
+    a duplicate of the keys it brings in: keys written beside it override those, as YAML's
+    merge specifies. This runs before construction (which merges the keys in place).
+    """
     seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:  # iterative: anchors can make the node graph deep or cyclic
@@ -103,17 +155,63 @@ def _refuse_duplicate_keys(root: yaml.Node | None, source: str) -> None:
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
                     if key_node.value in keys:
                         line = key_node.start_mark.line + 1
                         raise InputError(
-                            f"{source}:{line}: duplicate key {key_node.value!r}; "
+                            f"{source}:{line}: duplicate key {shown(key_node.value)}; "
                             "allowed: each key once per mapping"
                         )
                     keys.add(key_node.value)
                 stack.extend((key_node, value_node))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    if _expanded_size(root) > MAX_EXPANDED_NODES:
+        raise InputError(
+            f"{source}: the YAML expands to more than {MAX_EXPANDED_NODES:,} values through "
+            "its aliases (*name); allowed: a scenario of ordinary size"
+        )
+
+
+def _expanded_size(root: yaml.Node | None) -> int:
+    """Number of nodes the document stands for with every alias expanded (capped).
+
+    Each distinct node is sized once (memoized), so the cost is linear in the file although
+    the expansion may be exponential; a node reached again while it is being sized is a
+    recursive alias, which has no finite expansion.
+    """
+    if root is None:
+        return 0
+    cap = MAX_EXPANDED_NODES + 1
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[key] = 1
+            continue
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = min(cap, 1 + sum(sizes[id(child)] for child in children))
+            continue
+        if key in in_progress:
+            return cap  # recursive alias
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in in_progress:
+                return cap
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
 
 
 def _node_at(node: yaml.Node | None, loc: Iterable[Any]) -> tuple[yaml.Node | None, bool]:
@@ -194,7 +292,7 @@ def _walk(path: list[str], source: str) -> list[Any]:
             continue
         origin = typing.get_origin(current)
         if origin is list:
-            if not part.isdigit():
+            if not _is_index(part):
                 raise InputError(f"{source}: {where!r}: expected a list index (0, 1, ...)")
             loc.append(int(part))
             current = _strip(typing.get_args(current)[0])
@@ -224,25 +322,33 @@ def _is_uncertain(field: Any) -> bool:
     return any(type(meta).__name__ == "PlainValidator" for meta in field.metadata)
 
 
+def _is_index(part: str) -> bool:
+    """A list index is ASCII digits (``str.isdigit`` also takes '²' and Arabic-Indic '١')."""
+    return part.isascii() and part.isdigit()
+
+
 def _parse_override(item: str | Override) -> tuple[str, str, Any]:
     """(display source, path, value) from 'PATH=VALUE' or a (path, value) pair."""
     if isinstance(item, tuple):
         path, value = item
-        return f"--set {path}", str(path), value
+        return f"--set {_short(str(path))}", str(path), value
     if not isinstance(item, str) or "=" not in item:
-        shown = str(item)[:80]
-        raise InputError(f"--set {shown}: expected PATH=VALUE, e.g. instruments.deadline.months=6")
+        raise InputError(
+            f"--set {shown(item) if not isinstance(item, str) else _short(item)}: expected "
+            "PATH=VALUE, e.g. instruments.deadline.months=6"
+        )
     path, _, raw = item.partition("=")
     path = path.strip()
-    shown = item if len(item) <= 80 else item[:77] + "..."
-    source = f"--set {shown}"
+    shown_item = item if len(item) <= 80 else item[:77] + "..."
+    source = f"--set {one_line(shown_item)}"
+    if not raw.strip():
+        return source, path, None
     try:
-        value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506 (safe)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"{source}: VALUE is not a YAML value ({problem})") from None
-    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
-        raise InputError(f"{source}: VALUE is not a YAML value ({exc})") from None
+        # the same parser as files: duplicate keys, alias bombs and base-60 are refused
+        value, _ = _parse_yaml(raw, source)
+    except InputError as exc:
+        detail = str(exc).removeprefix(source).lstrip(":0123456789 ")
+        raise InputError(f"{source}: VALUE is not a YAML value ({detail})") from None
     return source, path, value
 
 
@@ -356,7 +462,7 @@ def _format_validation(
     if not loc and re.match(r"^[\w.]+: ", message):
         # a cross-field check names its own path at the start of the message
         path_text, _, rest = message.partition(": ")
-        loc = tuple(int(part) if part.isdigit() else part for part in path_text.split("."))
+        loc = tuple(int(part) if _is_index(part) else part for part in path_text.split("."))
         error.update(loc=loc, msg=rest)
     path = ".".join(str(part) for part in loc)
     # an error inside (or above) an overridden path belongs to that --set
@@ -398,13 +504,20 @@ def load_scenario(
     """
     try:
         path = resolve_case(path_or_case_id)
-        source = str(path_or_case_id) if not (CASES_DIR / path.name == path) else path.name
+        source = _short(str(path_or_case_id)) if CASES_DIR / path.name != path else path.name
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError(
+                    f"{source}: {size:,} bytes; allowed: a scenario file of at most "
+                    f"{MAX_FILE_BYTES:,} bytes"
+                )
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{source}: not UTF-8 text; allowed: a YAML scenario file") from None
         except OSError as exc:
-            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+            reason = exc.strerror or type(exc).__name__
+            raise InputError(f"{source}: cannot read ({reason})") from None
         return _scenario_from_text(text, source=source, overrides=overrides)
     except InputError as exc:
         raise InputError(_one_line(str(exc))) from None
@@ -427,6 +540,18 @@ def scenario_from_text(
         raise InputError(_one_line(str(exc))) from None
 
 
+def _unshare(value: Any, source: str) -> Any:
+    """A copy of parsed YAML in which no mapping or list appears twice (aliases expanded)."""
+    try:
+        if isinstance(value, dict):
+            return {key: _unshare(item, source) for key, item in value.items()}
+        if isinstance(value, list):
+            return [_unshare(item, source) for item in value]
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply") from None
+    return value
+
+
 def _scenario_from_text(
     text: str,
     source: str,
@@ -436,7 +561,7 @@ def _scenario_from_text(
         raise InputError(f"{source}: expected YAML text")
     if "\x00" in text:
         raise InputError(f"{source}: contains NUL bytes; allowed: a YAML scenario file")
-    data, root = _parse_yaml(text, source)
+    data, root = _parse_yaml_cached(text, source)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise InputError(f"{source}: the document is {kind}; expected a mapping of scenario fields")
@@ -450,6 +575,9 @@ def _scenario_from_text(
     else:
         items = overrides
     overridden: dict[tuple, str] = {}
+    # A fresh copy: the parse is cached, and an alias (*name) shares one object between
+    # places, which a --set must change in one place only.
+    data = _unshare(data, source)
     for item in items:
         over_source, dotted, value = _parse_override(item)
         parts = dotted.split(".")

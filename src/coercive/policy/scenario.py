@@ -50,6 +50,8 @@ from pydantic import (
     model_validator,
 )
 
+from coercive._errors import shown
+
 SCHEMA_VERSION = 2
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=False)
@@ -153,14 +155,16 @@ def _uncertain(low: float, high: float, nullable: bool = False) -> Any:
             except ValidationError as exc:
                 raise ValueError(f"bad distribution ({_first_error(exc)}); {allowed}") from None
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"expected a number or a distribution, got {value!r}; {allowed}")
+            raise ValueError(
+                f"expected a number or a distribution, got {shown(value)}; {allowed}"
+            )
         else:
             try:
                 number = float(value)
             except OverflowError:
-                raise ValueError(f"{value!r} is too large; {allowed}") from None
+                raise ValueError(f"{shown(value)} is too large; {allowed}") from None
             if not math.isfinite(number):
-                raise ValueError(f"must be finite, got {value!r}; {allowed}")
+                raise ValueError(f"must be finite, got {shown(value)}; {allowed}")
             if not low <= number <= high:
                 raise ValueError(f"{number:g} is out of range; {allowed}")
             return number

@@ -89,6 +89,14 @@ def _outcome_codes(design: DesignParts) -> tuple[np.ndarray, tuple[str, str, str
         for j, name in enumerate((first, second)):
             if not np.all((outcome[:, j] == 0) | (outcome[:, j] == 1)):
                 raise InputError(f"formula: outcome indicator {name!r} must be 0 or 1")
+        impossible = np.flatnonzero((outcome[:, 0] == 0) & (outcome[:, 1] == 1))
+        if impossible.size:  # war without escalation is no outcome of the game
+            rows = ", ".join(str(label) for label in design.index[impossible[:5]])
+            more = f" and {impossible.size - 5} more" if impossible.size > 5 else ""
+            raise InputError(
+                f"data: {impossible.size} row(s) have {first}=0 and {second}=1 (rows {rows}"
+                f"{more}); {second}=1 requires {first}=1"
+            )
         escalated = outcome[:, 0] == 1
         codes = np.where(escalated, np.where(outcome[:, 1] == 1, WAR, BACK_DOWN), STATUS_QUO)
         return codes.astype(np.int64), (f"~{first}", f"{first},~{second}", f"{first},{second}")
