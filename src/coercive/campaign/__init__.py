@@ -56,8 +56,13 @@ class CampaignResult:
             "draws": self.draws,
             "band": BAND,
             "phases": [
-                {"name": p.name, "start_month": p.start_month, "scenario": p.scenario.id}
-                for p in self.campaign.phases
+                {
+                    "name": p.name,
+                    "start_month": p.start_month,
+                    "base": p.scenario.id,
+                    "instruments_from": spec.instruments_from,
+                }
+                for p, spec in zip(self.campaign.phases, self.campaign.spec.phases, strict=True)
             ],
             "series": SERIES,
             "trajectory": frame.to_dict(orient="records"),

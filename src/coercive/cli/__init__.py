@@ -35,6 +35,7 @@ def _register() -> None:
 
     app.command("calibrate")(calibrate.calibrate_command)
     app.add_typer(calibrate.validate_app, name="validate")
+    app.command("campaign")(importlib.import_module("coercive.cli.campaign").campaign_command)
 
 
 _register()
