@@ -25,7 +25,9 @@ def _policy_value(flow, comply, war, strike, terminal, delta, decide):
     value = np.empty((rows, months + 1))
     value[:, months] = terminal
     for t in range(months - 1, -1, -1):
-        hold = flow[:, t] + delta * (strike[:, t] * war[:, t] + (1 - strike[:, t]) * value[:, t + 1])
+        hold = flow[:, t] + delta * (
+            strike[:, t] * war[:, t] + (1 - strike[:, t]) * value[:, t + 1]
+        )
         value[:, t] = np.where(decide[:, t], comply[:, t], hold)
     return value
 
@@ -103,7 +105,9 @@ def test_beliefs_follow_bayes_rule_against_quadrature():
             assert mu[row, t] == pytest.approx(np.trapezoid(weight * resolute, z) / total, abs=2e-4)
             weight = weight * (1 - hazard[row, t] * resolute)
     # the prior predicts what it learns from: survival falls by exactly mu * hazard
-    np.testing.assert_allclose(survival[:, 1:], survival[:, :-1] * (1 - mu[:, :-1] * hazard[:, :-1]))
+    np.testing.assert_allclose(
+        survival[:, 1:], survival[:, :-1] * (1 - mu[:, :-1] * hazard[:, :-1])
+    )
 
 
 def test_a_deadline_that_passes_without_a_strike_removes_resolute_types():
@@ -128,7 +132,9 @@ def _campaign_file(tmp_path, base, phases, months=24):
     return path
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     base=st.sampled_from(CASES),
     donors=st.lists(st.sampled_from(CASES), min_size=0, max_size=2),
@@ -136,7 +142,9 @@ def _campaign_file(tmp_path, base, phases, months=24):
     value=st.floats(0.0, 0.6),
 )
 def test_trajectories_are_probabilities_and_cumulative(tmp_path, base, donors, gaps, value):
-    phases = [("p0", 0, None)] + [(f"p{i + 1}", sum(gaps[: i + 1]), d) for i, d in enumerate(donors)]
+    phases = [("p0", 0, None)] + [
+        (f"p{i + 1}", sum(gaps[: i + 1]), d) for i, d in enumerate(donors)
+    ]
     path = _campaign_file(tmp_path, base, phases)
     result = run_campaign(path, settings=[f"demand.value_per_year={value}"], draws=150)
     p = result.paths
@@ -156,9 +164,11 @@ def test_trajectories_are_probabilities_and_cumulative(tmp_path, base, donors, g
 def test_more_compensation_in_every_phase_never_lowers_compliance(tmp_path, base):
     path = _campaign_file(tmp_path, base, [("a", 0, None), ("b", 6, "libya-2003")])
     low = run_campaign(path, settings=["demand.value_per_year=0.02"], draws=300)
-    sets = ["demand.value_per_year=0.02"] + [
-        f"phases.{i}.inducements.compensation=0.3" for i in (0, 1)
-    ] + [f"phases.{i}.inducements.delivery_credibility=1.0" for i in (0, 1)]
+    sets = (
+        ["demand.value_per_year=0.02"]
+        + [f"phases.{i}.inducements.compensation=0.3" for i in (0, 1)]
+        + [f"phases.{i}.inducements.delivery_credibility=1.0" for i in (0, 1)]
+    )
     high = run_campaign(path, settings=sets, draws=300)
     assert np.all(high.paths.complied >= low.paths.complied - 1e-12)
     assert high.paths.complied[:, -1].mean() > 0  # the check is not vacuous
@@ -167,8 +177,10 @@ def test_more_compensation_in_every_phase_never_lowers_compliance(tmp_path, base
 def test_bundled_campaign_runs_and_its_counterfactual_parses():
     campaign = load_campaign("dprk-2017-2018")
     assert [p.start_month for p in campaign.phases] == [0, 12]
-    assert campaign.phases[1].scenario.instruments == load_campaign(
-        "dprk-2017-2018").phases[1].scenario.instruments
+    assert (
+        campaign.phases[1].scenario.instruments
+        == load_campaign("dprk-2017-2018").phases[1].scenario.instruments
+    )
     sets = campaign.spec.counterfactuals["guarantees-relief-compensation"]
     changed = load_campaign("dprk-2017-2018", sets).phases[1].scenario.instruments
     assert changed.inducements.compensation == 0.05 and changed.inducements.sanctions_relief
@@ -183,12 +195,28 @@ def test_phase_two_instruments_are_those_coded_in_dprk_2018():
 
 
 BAD = [
-    ("phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 0}\n", "phases.1.start_month"),
-    ("phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 9}\n  - {name: c, start_month: 5}\n", "phases.2.start_month"),
-    ("phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 30}\n", "after the horizon"),
+    (
+        "phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 0}\n",
+        "phases.1.start_month",
+    ),
+    (
+        "phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 9}\n"
+        "  - {name: c, start_month: 5}\n",
+        "phases.2.start_month",
+    ),
+    (
+        "phases:\n  - {name: a, start_month: 0}\n  - {name: b, start_month: 30}\n",
+        "after the horizon",
+    ),
     ("phases:\n  - {name: a, start_month: 3}\n", "phases.0.start_month"),
-    ("phases:\n  - name: a\n    start_month: 0\n    instruments: {sanctions.secondary: 1.7}\n", "phases.0"),
-    ("phases:\n  - name: a\n    start_month: 0\n    instruments: {threat.colour: red}\n", "phases.0"),
+    (
+        "phases:\n  - name: a\n    start_month: 0\n    instruments: {sanctions.secondary: 1.7}\n",
+        "phases.0",
+    ),
+    (
+        "phases:\n  - name: a\n    start_month: 0\n    instruments: {threat.colour: red}\n",
+        "phases.0",
+    ),
     ("phases:\n  - {name: a, start_month: 0, extra: 1}\n", "phases.0.extra"),
     ("phases: []\n", "phases"),
 ]
@@ -221,9 +249,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
         "  - {name: a, start_month: 0}\n  - {name: b, start_month: 14}\n"
     )
     env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
-    for args in ([str(path)], ["dprk-2017-2018", "--months", "10"], ["no-such"],
-                 ["dprk-2017-2018", "--counterfactual", "nope"]):
-        done = subprocess.run([sys.executable, "-m", "coercive", "campaign", *args],
-                              capture_output=True, text=True, env=env, timeout=60)
+    for args in (
+        [str(path)],
+        ["dprk-2017-2018", "--months", "10"],
+        ["no-such"],
+        ["dprk-2017-2018", "--counterfactual", "nope"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "coercive", "campaign", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert done.returncode == 2, (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

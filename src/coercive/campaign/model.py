@@ -59,7 +59,9 @@ def solve_target(
     shift = np.zeros(1) if types is None else np.asarray(types, dtype=float)
     k = shift.size
     # month-major copies: each backward step reads contiguous memory
-    flow_t, comply_t, war_t, strike_t = (np.ascontiguousarray(a.T) for a in (flow, comply, war, strike))
+    flow_t, comply_t, war_t, strike_t = (
+        np.ascontiguousarray(a.T) for a in (flow, comply, war, strike)
+    )
     value = np.empty((months + 1, rows, k))
     hold = np.empty((months, rows, k))
     value[months] = np.asarray(terminal, dtype=float)[:, None]
@@ -92,7 +94,9 @@ def first_compliance(
     """
     rows, months = comply.shape
     shift = np.asarray(types, dtype=float)[None, :]
-    flow_t, comply_t, war_t, strike_t = (np.ascontiguousarray(a.T) for a in (flow, comply, war, strike))
+    flow_t, comply_t, war_t, strike_t = (
+        np.ascontiguousarray(a.T) for a in (flow, comply, war, strike)
+    )
     value = np.repeat(np.asarray(terminal, dtype=float)[:, None], shift.size, axis=1)
     stop = np.full(value.shape, months, dtype=np.int64)
     hold = np.empty_like(value)
@@ -158,8 +162,11 @@ class Inputs:
 
 
 def campaign_inputs(
-    campaign: Campaign, draws: int | None = None, seed: int | None = None,
-    const: AllConstants | None = None, extra: int = EXTRA_MONTHS,
+    campaign: Campaign,
+    draws: int | None = None,
+    seed: int | None = None,
+    const: AllConstants | None = None,
+    extra: int = EXTRA_MONTHS,
 ) -> Inputs:
     """Map each phase with the policy mapping and lay its stage payoffs on the month grid."""
     const = const or constants_in_force()
@@ -175,8 +182,10 @@ def campaign_inputs(
     eroded = np.exp(-erosion * tau)
     eroded_end = np.exp(-erosion * (tau + MONTH))
     shape = (n, months)
-    out = {name: np.zeros(shape) for name in (
-        "flow", "comply", "war", "hazard", "regime_cost", "carrot_cost", "war_cost")}
+    out = {
+        name: np.zeros(shape)
+        for name in ("flow", "comply", "war", "hazard", "regime_cost", "carrot_cost", "war_cost")
+    }
     open_hazard = 1.0 - np.exp(-MONTH / mc.open_ended_years)
     terminal = np.zeros(n)
     threshold = np.zeros((n, len(campaign.phases)))
@@ -206,7 +215,8 @@ def campaign_inputs(
             month_in_phase = cols - phase.start_month
             due = np.ceil(float(deadline)) - 1
             out["hazard"][:, cols] = np.where(
-                month_in_phase < due, 0.0, np.where(month_in_phase == due, 1.0, open_hazard))[None, :]
+                month_in_phase < due, 0.0, np.where(month_in_phase == due, 1.0, open_hazard)
+            )[None, :]
         on = np.where(stream > 0, in_force / np.where(stream > 0, stream, 1.0), 0.0)
         out["regime_cost"][:, cols] = c(parts["regime_cost"] * on) * e0 * MONTH
         out["carrot_cost"][:, cols] = c(parts["stakes"] - mapped.VA * sa)
@@ -216,7 +226,13 @@ def campaign_inputs(
     for name, value in out.items():
         if not np.all(np.isfinite(value)):
             raise ValueError(f"campaign {campaign.id}: non-finite {name} from the mapping")
-    return Inputs(terminal=terminal, threshold=threshold, phase=phase_of, delta=float(np.exp(-r * MONTH)), **out)
+    return Inputs(
+        terminal=terminal,
+        threshold=threshold,
+        phase=phase_of,
+        delta=float(np.exp(-r * MONTH)),
+        **out,
+    )
 
 
 @dataclass(frozen=True)
@@ -243,9 +259,12 @@ def simulate(inputs: Inputs, months: int) -> Paths:
         inputs.flow, inputs.comply, inputs.war, strike, inputs.terminal, inputs.delta, x
     )
     t = np.arange(months)
-    surv_end = np.concatenate([survival[:, 1:], (survival[:, -1] * (1 - strike[:, -1]))[:, None]], 1)
+    surv_end = np.concatenate(
+        [survival[:, 1:], (survival[:, -1] * (1 - strike[:, -1]))[:, None]], 1
+    )
     surv_at_stop = np.take_along_axis(
-        np.concatenate([survival, surv_end[:, -1:]], 1), np.minimum(stop, total), axis=1)
+        np.concatenate([survival, surv_end[:, -1:]], 1), np.minimum(stop, total), axis=1
+    )
     stopped = stop[:, :, None] <= t[None, None, :]  # complied at or before month t (start)
     complied = (w[None, :, None] * stopped * surv_at_stop[:, :, None]).sum(1)
     running_end = np.where(stopped, surv_at_stop[:, :, None], surv_end[:, None, :months])
@@ -257,6 +276,6 @@ def simulate(inputs: Inputs, months: int) -> Paths:
     struck_now = np.diff(np.concatenate([np.zeros((n, 1)), struck], 1), axis=1)
     complied_now = np.diff(np.concatenate([np.zeros((n, 1)), complied], 1), axis=1)
     coercer = np.cumsum(
-        struck_now * inputs.war_cost[:, :months] + complied_now * inputs.carrot_cost[:, :months], 1)
-    return Paths(complied, struck, regime, coercer, mu[:, :months],
-                 inputs.phase[:months])
+        struck_now * inputs.war_cost[:, :months] + complied_now * inputs.carrot_cost[:, :months], 1
+    )
+    return Paths(complied, struck, regime, coercer, mu[:, :months], inputs.phase[:months])

@@ -9,6 +9,7 @@ file and the field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,9 @@ def load_campaign(
         raise InputError(f"--months {horizon}: allowed: an integer from 1 to {MAX_MONTHS}")
     starts = [phase.start_month for phase in spec.phases]
     if starts[0] != 0:
-        raise InputError(f"{source}: phases.0.start_month: {starts[0]}; allowed: 0 (the campaign's start)")
+        raise InputError(
+            f"{source}: phases.0.start_month: {starts[0]}; allowed: 0 (the campaign's start)"
+        )
     for index in range(1, len(starts)):
         if starts[index] <= starts[index - 1]:
             raise InputError(
@@ -188,7 +191,18 @@ def load_campaign(
         try:
             scenario = load_scenario(base_ref, overrides)
         except InputError as exc:
-            message = str(exc).replace("--set instruments", f"phases.{index}.instruments")
-            raise InputError(f"{source}: phases.{index}: {message}") from None
+            message = str(exc)
+            # the loader names a tuple override "--set PATH: PATH: ..."; say the phase's field
+            named = re.match(r"^--set (instruments[\w.]*): (?:\1: )?", message)
+            from_cli = re.match(r"^--set instruments\.[\w.]*=", message)
+            if from_cli:  # a --set phases.N.PATH=VALUE from the command line: name it so
+                raise InputError(
+                    f"--set phases.{index}.{message[len('--set instruments.') :]}"
+                ) from None
+            if named:
+                message = f"phases.{index}.{named.group(1)}: {message[named.end() :]}"
+            elif not message.startswith("phases."):
+                message = f"phases.{index}: {message}"
+            raise InputError(f"{source}: {message}") from None
         phases.append(Phase(phase.name, phase.start_month, scenario))
     return Campaign(spec.id, spec.title, horizon, tuple(phases), source, spec)

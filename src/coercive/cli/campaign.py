@@ -12,7 +12,9 @@ from coercive._errors import InputError
 
 
 def campaign_command(
-    case: str = typer.Argument(..., help="Bundled campaign id (e.g. dprk-2017-2018) or a YAML path."),
+    case: str = typer.Argument(
+        ..., help="Bundled campaign id (e.g. dprk-2017-2018) or a YAML path."
+    ),
     months: int = typer.Option(None, "--months", help="Months to report (default: the file's)."),
     settings: list[str] = typer.Option(
         None,
@@ -84,19 +86,33 @@ def _render(result: object, items: list[str]) -> None:
     if items:
         console.print(f"[dim]Overrides: {'; '.join(items)}[/dim]")
     table = Table()
-    for name in ("month", "phase", "P(complied)", "P(strike)", "regime cost", "coercer cost", "belief"):
+    for name in (
+        "month",
+        "phase",
+        "P(complied)",
+        "P(strike)",
+        "regime cost",
+        "coercer cost",
+        "belief",
+    ):
         table.add_column(name, justify="right" if name != "phase" else "left")
     last = len(frame) - 1
     step = max(1, len(frame) // 12)
     for index in sorted(set(range(0, len(frame), step)) | {last}):
         row = frame.iloc[index]
 
-        def cell(key: str, fmt: str = "{:.2f}") -> str:
-            return f"{fmt.format(row[key])} [{fmt.format(row[key + '_low'])}-{fmt.format(row[key + '_high'])}]"
+        def cell(key: str, fmt: str = "{:.2f}", row: object = row) -> str:
+            low, high = row[key + "_low"], row[key + "_high"]  # type: ignore[index]
+            return f"{fmt.format(row[key])} [{fmt.format(low)}-{fmt.format(high)}]"  # type: ignore[index]
 
         table.add_row(
-            str(int(row["month"])), str(row["phase"]), cell("complied"), cell("struck"),
-            cell("regime_cost", "{:.3f}"), cell("coercer_cost"), cell("belief"),
+            str(int(row["month"])),
+            str(row["phase"]),
+            cell("complied"),
+            cell("struck"),
+            cell("regime_cost", "{:.3f}"),
+            cell("coercer_cost"),
+            cell("belief"),
         )
     console.print(table)
     console.print(
