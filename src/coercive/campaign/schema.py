@@ -194,6 +194,12 @@ def load_campaign(
             message = str(exc)
             # the loader names a tuple override "--set PATH: PATH: ..."; say the phase's field
             named = re.match(r"^--set (instruments[\w.]*): (?:\1: )?", message)
+            for item in phase_sets.get(index, []):
+                dotted = item.partition("=")[0]
+                if f" {dotted}: " in f" {message}":  # the culprit is a --set of this phase
+                    rest = message[message.index(f"{dotted}: ") + len(dotted) + 2 :]
+                    shown = item[len("instruments.") :]
+                    raise InputError(f"--set phases.{index}.{shown}: {rest}") from None
             from_cli = re.match(r"^--set instruments\.[\w.]*=", message)
             if from_cli:  # a --set phases.N.PATH=VALUE from the command line: name it so
                 raise InputError(
