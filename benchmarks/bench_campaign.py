@@ -87,11 +87,15 @@ def main() -> None:
         model.append(end - middle)
     best_map, best_model = min(mapping), min(model)
     total = best_map + best_model
-    print(f"{args.case}: {args.draws} draws x {campaign.months} months (+ solved tail), "
-          f"{TYPE_NODES} target types per draw; best of {args.repeat}")
+    print(
+        f"{args.case}: {args.draws} draws x {campaign.months} months (+ solved tail), "
+        f"{TYPE_NODES} target types per draw; best of {args.repeat}"
+    )
     print(f"  mapping the phases   {best_map:7.3f} s")
     print(f"  dynamic model        {best_model:7.3f} s")
-    print(f"  total                {total:7.3f} s   (goal < 2 s: {'met' if total < 2 else 'NOT met'})")
+    print(
+        f"  total                {total:7.3f} s   (goal < 2 s: {'met' if total < 2 else 'NOT met'})"
+    )
 
     n = args.naive_draws
     sub = campaign_inputs(campaign, n)
@@ -101,12 +105,15 @@ def main() -> None:
     mu, _ = beliefs(sub.threshold, sub.phase, sub.hazard)
     x, _ = np.polynomial.hermite_e.hermegauss(TYPE_NODES)
     start = time.perf_counter()
-    fast = first_compliance(sub.flow, sub.comply, sub.war, mu * sub.hazard, sub.terminal,
-                            sub.delta, x)
+    fast = first_compliance(
+        sub.flow, sub.comply, sub.war, mu * sub.hazard, sub.terminal, sub.delta, x
+    )
     assert np.array_equal(naive, fast), "naive and vectorized stopping months differ"
     scaled = naive_time * args.draws / n
-    print(f"  naive loop           {naive_time:7.3f} s on {n} draws -> {scaled:7.1f} s scaled "
-          f"to {args.draws} (same stopping months as the vectorized solver)")
+    print(
+        f"  naive loop           {naive_time:7.3f} s on {n} draws -> {scaled:7.1f} s scaled "
+        f"to {args.draws} (same stopping months as the vectorized solver)"
+    )
     print(f"  ratio naive / vectorized dynamic model: {scaled / best_model:,.0f}x")
 
 
