@@ -42,6 +42,8 @@ def _register() -> None:
     from coercive.cli.sensitivity import SENSITIVITY_HELP, sensitivity_command  # issue 8 §2
 
     app.command("sensitivity", help=SENSITIVITY_HELP)(sensitivity_command)
+    # issue 8 §1
+    app.command("campaign")(importlib.import_module("coercive.cli.campaign").campaign_command)
 
 
 _register()
