@@ -35,6 +35,7 @@ def _register() -> None:
 
     app.command("calibrate")(calibrate.calibrate_command)
     app.add_typer(calibrate.validate_app, name="validate")
+    importlib.import_module("coercive.cli.design").register(app)  # issue 8 §3: `design`
 
 
 _register()

@@ -49,8 +49,8 @@ def scenario_prices(inputs: Mapping[str, np.ndarray], const_rate: float,
 
     default = Prices()
     if carrots is None:
-        pv = float(np.mean(inputs["compensation"] * annuity(const_rate, inputs["compensation_years"])
-                           + inputs["other_carrots"]))
+        paid = inputs["compensation"] * annuity(const_rate, inputs["compensation_years"])
+        pv = float(np.mean(paid + inputs["other_carrots"]))
         cost = float(np.mean(inputs["carrot_cost"]))
         carrots = cost / pv if pv > 0 and cost > 0 else default.carrots
     return Prices(carrots=carrots, sanctions=default.sanctions if sanctions is None else sanctions)

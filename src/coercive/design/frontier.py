@@ -270,9 +270,9 @@ def search(
     ``start``: candidates put in the first population (e.g. today's policy), clipped to the
     bounds. Returns the nondominated mixes (cheapest first) and their evaluation.
     """
+    from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.callback import Callback
     from pymoo.core.problem import Problem
-    from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.optimize import minimize
 
     low, high = np.asarray(evaluator.low, float), np.asarray(evaluator.high, float)
