@@ -85,7 +85,7 @@ def design(
     evaluator = PhaseEvaluator(inputs, const, prices, bounds, scenario.model.equilibrium)
     today = today_vector(inputs)
     x, frontier = search(evaluator, start=today, pop_size=pop_size, generations=generations,
-                         seed=seed, progress=progress)
+                         seed=seed, progress=progress, target=target)
     return DesignResult(
         case=scenario.id,
         names=evaluator.names,

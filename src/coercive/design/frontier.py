@@ -264,11 +264,13 @@ def search(
     generations: int = 40,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    target: float | None = None,
 ) -> tuple[np.ndarray, Evaluation]:
     """NSGA-II over the evaluator's free variables; the frontier of every point evaluated.
 
     ``start``: candidates put in the first population (e.g. today's policy), clipped to the
-    bounds. Returns the nondominated mixes (cheapest first) and their evaluation.
+    bounds. With ``target``, the cheapest mix reaching it is then polished (:func:`polish`).
+    Returns the nondominated mixes (cheapest first) and their evaluation.
     """
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.callback import Callback
@@ -323,6 +325,8 @@ def search(
             callback=_Progress(),
             verbose=False,
         )
+    if target is not None:
+        polish(run, np.vstack(archive_x), archive, low, target)
     x = np.vstack(archive_x)
     compliance = np.concatenate([e.compliance for e in archive])
     parts = {k: np.concatenate([e.parts[k] for e in archive]) for k in COST_PARTS}
@@ -332,6 +336,44 @@ def search(
     return x[keep], Evaluation(
         compliance=compliance[keep], parts={k: v[keep] for k, v in parts.items()}, war=war[keep]
     )
+
+
+def polish(
+    run: Callable[[np.ndarray], Evaluation],
+    x: np.ndarray,
+    archive: list[Evaluation],
+    low: np.ndarray,
+    target: float,
+    rounds: int = 20,
+) -> None:
+    """Greedy descent from the cheapest mix reaching ``target``: drop instruments to zero.
+
+    A genetic search seldom lands exactly on a bound, so an instrument that is not worth its
+    cost stays at a small positive level. Each round tries, in ONE batched call, the current
+    mix with each instrument in turn set to its lower bound or halved toward it, and keeps
+    the cheapest that still reaches the target. Every instrument is treated alike.
+    """
+    compliance = np.concatenate([e.compliance for e in archive])
+    cost = np.concatenate([e.cost for e in archive])
+    reaching = np.flatnonzero(compliance >= target)
+    if reaching.size == 0:
+        return
+    best = reaching[np.argmin(cost[reaching])]
+    current, current_cost = x[best].copy(), cost[best]
+    for _ in range(rounds):
+        movable = np.flatnonzero(current > low)
+        if movable.size == 0:
+            return
+        trials = np.tile(current, (2 * movable.size, 1))
+        trials[np.arange(movable.size), movable] = low[movable]
+        halved = movable.size + np.arange(movable.size)
+        trials[halved, movable] = (current[movable] + low[movable]) / 2.0
+        ev = run(trials)
+        ok = np.flatnonzero((ev.compliance >= target) & (ev.cost < current_cost))
+        if ok.size == 0:
+            return
+        pick = ok[np.argmin(ev.cost[ok])]
+        current, current_cost = clean(trials[pick : pick + 1])[0], ev.cost[pick]
 
 
 def today_vector(inputs: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -355,6 +397,7 @@ __all__ = [
     "PhaseEvaluator",
     "check_target",
     "nondominated",
+    "polish",
     "search",
     "today_vector",
 ]
