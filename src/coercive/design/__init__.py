@@ -39,21 +39,27 @@ def _int(field: str, value: object, low: int) -> int:
 
 def scenario_prices(inputs: Mapping[str, np.ndarray], const_rate: float,
                     sanctions: float | None, carrots: float | None) -> Prices:
-    """Prices; the carrot price defaults to the scenario's own (its coded cost per carrot).
+    """Prices, read from the scenario's own coding where it has one (``docs/design.md`` §2).
 
-    If today's package pays compensation or one-off carrots, the coded
-    ``inducements.cost_to_coercer`` divided by their present value is the coercer's price of
-    a target GDP-year; otherwise, and for sanctions, the documented priors of :class:`Prices`.
+    The coded ``inducements.cost_to_coercer`` (mean over draws) prices today's package. If
+    today's package pays compensation or one-off carrots, it is divided by their present
+    value: the price of a target GDP-year of carrots (relief then free). If it offers only
+    relief, it is the price of relief (carrots then at the prior). Otherwise, and for
+    sanctions, the documented priors of :class:`Prices`.
     """
     from coercive.policy.mapping import annuity
 
     default = Prices()
+    paid = inputs["compensation"] * annuity(const_rate, inputs["compensation_years"])
+    pv = float(np.mean(paid + inputs["other_carrots"]))
+    cost = float(np.mean(inputs["carrot_cost"]))
+    relief = default.relief
     if carrots is None:
-        paid = inputs["compensation"] * annuity(const_rate, inputs["compensation_years"])
-        pv = float(np.mean(paid + inputs["other_carrots"]))
-        cost = float(np.mean(inputs["carrot_cost"]))
         carrots = cost / pv if pv > 0 and cost > 0 else default.carrots
-    return Prices(carrots=carrots, sanctions=default.sanctions if sanctions is None else sanctions)
+    if pv == 0 and float(np.mean(inputs["relief_offered"])) > 0:
+        relief = cost
+    return Prices(carrots=carrots, relief=relief,
+                  sanctions=default.sanctions if sanctions is None else sanctions)
 
 
 def design(
@@ -99,6 +105,7 @@ def design(
         settings={
             "draws": draws, "pop_size": pop_size, "generations": generations, "seed": seed,
             "price_carrots": prices.carrots, "price_sanctions": prices.sanctions,
+            "price_relief": prices.relief,
             "equilibrium": scenario.model.equilibrium,
         },
     )

@@ -96,7 +96,9 @@ class PhaseEvaluator:
         carrots_pv = col["compensation"] * annuity(r, inputs["compensation_years"]) + col[
             "other_carrots"
         ]
-        inputs["carrot_cost"] = self.prices.carrots * carrots_pv
+        inputs["carrot_cost"] = (
+            self.prices.carrots * carrots_pv + self.prices.relief * col["relief_offered"]
+        )
         mapped = payoffs(inputs, self.const)
         solution = solve([mapped], self.equilibrium)[0]
         resist, firm = solution.resist, solution.firm
@@ -179,9 +181,14 @@ class DesignResult:
         return self._rows(self.today_x, self.today).iloc[0]
 
     def used(self, row: pd.Series) -> list[str]:
-        """Instruments a mix sets above their lower bound (by more than 1% of the range)."""
+        """Instruments a mix sets above their lower bound (by more than 1% of the range).
+
+        A deadline's months and publicity count only where the mix sets a deadline.
+        """
         out = []
         for j, name in enumerate(self.names):
+            if name in ("deadline_months", "deadline_public") and row["has_deadline"] < 0.5:
+                continue
             span = self.high[j] - self.low[j]
             if span > 0 and row[name] > self.low[j] + 0.01 * span:
                 out.append(name)
@@ -199,7 +206,7 @@ class DesignResult:
             out[name] = {
                 "min": float(values.min()),
                 "max": float(values.max()),
-                "share_used": float(np.mean(values > self.low[j] + 0.01 * span)),
+                "share_used": float(np.mean([name in self.used(r) for _, r in frame.iterrows()])),
             }
         return out
 

@@ -114,14 +114,16 @@ class Prices:
     ``carrots``: stakes per target-GDP-year of compensation and one-off carrots (present
     value) paid on compliance. ``sanctions``: stakes per target-GDP-year of the economy
     loss the sanctions cause (the coercer's own lost trade and enforcement effort), per year
-    they run.
+    they run. ``relief``: stakes the coercer gives up by lifting its sanctions on compliance
+    (political cost; its own trade it gets back is in the sanctions term), paid on compliance.
     """
 
     carrots: float = 1.0
     sanctions: float = 0.1
+    relief: float = 0.0
 
     def __post_init__(self) -> None:
-        for field in ("carrots", "sanctions"):
+        for field in ("carrots", "sanctions", "relief"):
             value = _number(f"prices.{field}", getattr(self, field))
             if value < 0:
                 raise InputError(f"prices.{field}: must be >= 0, got {value:g}")
