@@ -44,6 +44,7 @@ def _register() -> None:
     app.command("sensitivity", help=SENSITIVITY_HELP)(sensitivity_command)
     # issue 8 §1
     app.command("campaign")(importlib.import_module("coercive.cli.campaign").campaign_command)
+    importlib.import_module("coercive.cli.design").register(app)  # issue 8 §3: `design`
 
 
 _register()
