@@ -259,15 +259,31 @@ def test_plot_written_under_the_name_given(
 
 
 def test_sweep_over_the_whole_float_range(capsys: pytest.CaptureFixture[str]) -> None:
+    # The grid itself is built for any finite ends without overflow; games beyond the engine's
+    # documented range (|payoff| <= 1e150 sigma, docs/engine.md) are refused in one line that
+    # names that range, never answered with NaN.
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow warnings either
         code, out, err = run_cli(
             ["game", "sweep", "WB", "--from=-1e308", "--to=1e308", "--num", "5", "--json"], capsys
         )
+    assert code == 2 and out == "", (code, out)
+    assert err.count("\n") == 1 and "1e+150" in err and "WB" in err, err
+
+
+def test_sweep_over_a_wide_range_inside_the_engine_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        code, out, err = run_cli(
+            ["game", "sweep", "WB", "--from=-1e100", "--to=1e100", "--num", "5", "--json"], capsys
+        )
     assert code == 0, err
-    values = sorted({row["value"] for row in json.loads(out)})
-    assert values[0] == -1e308 and values[-1] == 1e308 and len(values) == 5
-    assert all(math.isfinite(value) for value in values)
+    rows = json.loads(out)
+    values = sorted({row["value"] for row in rows})
+    assert values[0] == -1e100 and values[-1] == 1e100 and len(values) == 5
+    assert all(math.isfinite(row[key]) for row in rows for key in ("pR", "pF", "pC"))
 
 
 def test_sweep_grid_is_even_and_exact_at_the_ends() -> None:

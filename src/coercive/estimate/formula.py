@@ -318,8 +318,11 @@ def parse_formula(
             f"formula: expected {len(part_names)} right-hand parts separated by '|' "
             f"({' | '.join(part_names)}), got {len(rhs_parts)}"
         )
-    fast = _parse_plain_columns(formula, data, part_names, lhs_terms, rhs_parts, subset, na)
+    fast = None
+    if not data.columns.duplicated().any():  # duplicated names: the general path refuses them
+        fast = _parse_plain_columns(formula, data, part_names, lhs_terms, rhs_parts, subset, na)
     if fast is not None:
+        _check_parts(fast.parts, rhs_parts)
         return fast
 
     variables: set[str] = set()
@@ -386,21 +389,11 @@ def parse_formula(
                 f"formula: part {name!r} ({shown(part)}) gives NaN/inf in {bad} row(s) "
                 "(e.g. log or sqrt of a non-positive value)"
             )
-        largest = float(np.max(np.abs(values))) if values.size else 0.0
-        if largest > MAX_REGRESSOR:
-            raise InputError(
-                f"formula: part {name!r} ({shown(part)}) has a value of magnitude "
-                f"{largest:.3g}; allowed: at most {MAX_REGRESSOR:.3g} (rescale the regressor)"
-            )
         columns = [_r_label(str(column)) for column in matrix.columns]
         parts.append((name, pd.DataFrame(values, index=frame.index, columns=columns)))
         specs.append(matrix.model_spec)
 
-    if parts and not any(matrix.shape[1] for _, matrix in parts):
-        raise InputError(
-            f"formula: every right-hand part is 0 ({' | '.join(part_names)}): there is "
-            "nothing to estimate; give at least one part a term (e.g. 1)"
-        )
+    _check_parts(parts, rhs_parts)
     return DesignParts(
         formula=formula,
         part_names=tuple(part_names),
@@ -419,6 +412,24 @@ def parse_formula(
             if name in rhs_variables and _is_categorical(frame[name])
         },
     )
+
+
+def _check_parts(parts: Sequence[tuple[str, pd.DataFrame]], rhs_parts: Sequence[str]) -> None:
+    """Refusals that hold whichever path (formulaic or plain columns) built the matrices."""
+    for (name, matrix), part in zip(parts, rhs_parts, strict=True):
+        values = matrix.to_numpy()
+        largest = float(np.max(np.abs(values))) if values.size else 0.0
+        if largest > MAX_REGRESSOR:
+            raise InputError(
+                f"formula: part {name!r} ({shown(part)}) has a value of magnitude "
+                f"{largest:.3g}; allowed: at most {MAX_REGRESSOR:.3g} (rescale the regressor)"
+            )
+    if parts and not any(matrix.shape[1] for _, matrix in parts):
+        names = " | ".join(name for name, _ in parts)
+        raise InputError(
+            f"formula: every right-hand part is 0 ({names}): there is "
+            "nothing to estimate; give at least one part a term (e.g. 1)"
+        )
 
 
 def _outcome(

@@ -138,12 +138,15 @@ class EstimationResults:
         predictor: Predictor | None = None,
         extra: Mapping[str, Any] | None = None,
         covariance_type: str = "hessian",
+        fixed: np.ndarray | None = None,
     ) -> None:
         params = pd.Series(params, dtype=float)
         names = tuple(params.index)
         cov_values = np.asarray(cov, dtype=float)
         if cov_values.shape != (len(names), len(names)):
             raise ValueError(f"cov: expected shape {(len(names),) * 2}, got {cov_values.shape}")
+        # parameters held fixed by the user have no variance by design (NaN rows/columns)
+        free = np.ones(len(names), dtype=bool) if fixed is None else ~np.asarray(fixed, bool)
         fields = {
             "model": model,
             "method": method,
@@ -156,7 +159,8 @@ class EstimationResults:
             # Converged means a certified maximum: an optimizer that stops with a singular or
             # indefinite Hessian (e.g. perfectly separated data, estimates running off to
             # infinity) has not found one, whatever its stopping rule says.
-            "converged": bool(converged) and bool(np.all(np.isfinite(cov_values))),
+            "converged": bool(converged)
+            and bool(np.all(np.isfinite(cov_values[np.ix_(free, free)]))),
             "notes": tuple(notes),
             "predictor": predictor,
             "extra": _ReadOnlyExtra(extra or {}),

@@ -593,6 +593,7 @@ def results_from_maximum(
         n_dropped=design.n_dropped,
         converged=maximum.converged,
         notes=tuple(notes),
+        fixed=None if fixed is None else ~free,
         predictor=predictor,
         extra={
             **extra,
