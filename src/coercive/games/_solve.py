@@ -342,13 +342,16 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
         return _solve_block(SA, VA, CB, WA, WB, a, VB, sigma)
     from concurrent.futures import ThreadPoolExecutor
 
-    bounds = np.linspace(0, n, workers + 1).astype(np.int64)
+    # More blocks than threads, so that a thread that drew easy games takes another block
+    # (games differ in cost: one root or a certified search for three).
+    blocks = min(8 * workers, n // _BLOCK)
+    bounds = np.linspace(0, n, blocks + 1).astype(np.int64)
     arrays = (SA, VA, CB, WA, WB, a, VB, sigma)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(
             pool.map(
                 lambda k: _solve_block(*(x[bounds[k] : bounds[k + 1]] for x in arrays)),
-                range(workers),
+                range(blocks),
             )
         )
     return tuple(np.concatenate([part[j] for part in parts]) for j in range(len(parts[0])))
