@@ -358,10 +358,11 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
 
 
 def _threads() -> int:
-    """Threads to use: numba's setting (NUMBA_NUM_THREADS, default all cores)."""
-    from numba import config
+    """Threads to use: numba's current setting (``numba.set_num_threads``; by default
+    NUMBA_NUM_THREADS, itself all cores), as a ``parallel=True`` kernel would."""
+    import numba
 
-    return max(1, int(config.NUMBA_NUM_THREADS))
+    return max(1, int(numba.get_num_threads()))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
