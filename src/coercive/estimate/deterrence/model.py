@@ -138,9 +138,19 @@ class DeterrenceModel:
     error: str
     functions: LinkFunctions = field(init=False, repr=False)
     slices: tuple[slice, ...] = field(init=False, repr=False)
+    # (sign of the escalation index, sign of the war index, escalated): they depend only on
+    # the outcome, so they are computed once per model, not at every evaluation
+    _signs: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", link_functions(self.link))
+        escalated = self.outcome != STATUS_QUO
+        signs = (
+            np.where(escalated, 1.0, -1.0),
+            np.where(self.outcome == WAR, 1.0, -1.0),
+            escalated,
+        )
+        object.__setattr__(self, "_signs", signs)
         bounds = np.cumsum([0] + [matrix.shape[1] for matrix in self.matrices])
         object.__setattr__(
             self,
@@ -185,7 +195,7 @@ class DeterrenceModel:
 
     def pieces_from_utilities(self, utilities: np.ndarray) -> dict[str, np.ndarray]:
         u11, u13, u14, u24 = utilities
-        functions, y = self.functions, self.outcome
+        functions = self.functions
         war_index = u24 / _WAR_SCALE
         war, back_down = functions.cdf(war_index), functions.cdf(-war_index)
         war_minus_back_down = u14 - u13
@@ -201,14 +211,13 @@ class DeterrenceModel:
                 - escalation_gain * dscale_dwar / escalation_scale**2
             )
         escalation_index = escalation_gain / escalation_scale
-        escalated = y != STATUS_QUO
-        fought = y == WAR
-        # One call per choice on the signed index (+ for the move taken, - for the other):
-        # log F(+-x) and d log F(+-x) / dx, instead of both branches of every np.where.
-        sign1 = np.where(escalated, 1.0, -1.0)
-        sign2 = np.where(fought, 1.0, -1.0)
-        log1, score1 = log_cdf_and_score(functions, sign1 * escalation_index)
-        log2, score2 = log_cdf_and_score(functions, sign2 * war_index)
+        # Both choices in one call on the signed indices (+ for the move taken, - for the
+        # other): log F(+-x) and d log F(+-x) / dx, instead of both branches of np.where.
+        sign1, sign2, escalated = self._signs
+        (log1, log2), (score1, score2) = log_cdf_and_score(
+            functions,
+            np.stack(np.broadcast_arrays(sign1 * escalation_index, sign2 * war_index)),
+        )
         loglik = log1 + np.where(escalated, log2, 0.0)
         # d loglik / d escalation_index and the direct d loglik / d war_index (player 2's
         # own choice; player 1's choice depends on war_index only through p).

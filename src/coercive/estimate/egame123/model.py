@@ -34,6 +34,7 @@ outcome's values or a categorical outcome's levels; for indicators ``a1 + a2 + a
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -107,8 +108,24 @@ def row_loglik(
     )
 
 
+def outcome_signs(outcome: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per-row signs of each player's index (+ moved on, - stopped) and reached-node masks.
+
+    They depend only on the outcome, so a fit computes them once for all its evaluations.
+    """
+    signs = np.stack(
+        [np.where(outcome == 0, -1.0, 1.0), np.where(outcome == 1, -1.0, 1.0),
+         np.where(outcome == 2, -1.0, 1.0)]
+    )  # fmt: skip
+    return signs, outcome >= 1, outcome >= 2
+
+
 def row_loglik_and_gradient(
-    utilities: np.ndarray, outcome: np.ndarray, functions: LinkFunctions, error: str
+    utilities: np.ndarray,
+    outcome: np.ndarray,
+    functions: LinkFunctions,
+    error: str,
+    signs: tuple[np.ndarray, ...] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row log-likelihoods and their derivatives in the eight utilities (chain rule).
 
@@ -140,18 +157,15 @@ def row_loglik_and_gradient(
         ds1_dp2 = (p2 * spread3 - (1.0 - p2)) / s1
         ds1_dp3 = p2**2 * (2.0 * p3 - 1.0) / s1
     x1 = gain1 / s1
-    sign1 = np.where(outcome == 0, -1.0, 1.0)
-    reached2 = outcome >= 1
-    sign2 = np.where(outcome == 1, -1.0, 1.0)
-    reached3 = outcome >= 2
-    sign3 = np.where(outcome == 2, -1.0, 1.0)
-    log1, score1 = log_cdf_and_score(functions, sign1 * x1)
-    log2, score2 = log_cdf_and_score(functions, sign2 * x2)
-    log3, score3 = log_cdf_and_score(functions, sign3 * a3)
+    sign, reached2, reached3 = outcome_signs(outcome) if signs is None else signs
+    # the three players' signed indices in one call (one pass of the CDF, not three)
+    sign = sign.reshape(3, *(1,) * (x1.ndim - 1), -1)
+    logs, scores = log_cdf_and_score(functions, np.stack(np.broadcast_arrays(x1, x2, a3)) * sign)
+    log1, log2, log3 = logs
     rows = log1 + np.where(reached2, log2, 0.0) + np.where(reached3, log3, 0.0)
-    g1 = sign1 * score1
-    g2 = np.where(reached2, sign2 * score2, 0.0)
-    g3 = np.where(reached3, sign3 * score3, 0.0)
+    g1 = sign[0] * scores[0]
+    g2 = np.where(reached2, sign[1] * scores[1], 0.0)
+    g3 = np.where(reached3, sign[2] * scores[2], 0.0)
     dx1_dp2 = (-u13 + (1.0 - p3) * u15 + p3 * u16) / s1 - x1 * ds1_dp2 / s1
     dx1_dp3 = p2 * (u16 - u15) / s1 - x1 * ds1_dp3 / s1
     big_g2 = g2 + g1 * dx1_dp2 * functions.pdf(x2)
@@ -240,7 +254,13 @@ def fit_egame123(
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
-        lambda u: row_loglik_and_gradient(u, codes, functions, error),
+        functools.partial(
+            row_loglik_and_gradient,
+            outcome=codes,
+            functions=functions,
+            error=error,
+            signs=outcome_signs(codes),
+        ),  # fmt: skip
     )
     theta0 = start_vector(start, len(labels), labels)
     if theta0 is None:
