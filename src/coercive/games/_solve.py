@@ -47,6 +47,12 @@ from coercive.games.lewis_schultz import (
 
 MAX_ROOTS = 16
 _STACK = 256
+# Why a game's search was cut short (bits of the per-game ``truncated`` count): more
+# sign changes than the ``MAX_ROOTS`` slots, or a cell left unsearched because the stack
+# of ``_STACK`` cells was full. Either way a root may be missing, so the caller refuses
+# the game (issue 11: no silent truncation) rather than return a partial list.
+TOO_MANY_ROOTS = 1
+STACK_FULL = 2
 _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
 # The certificate every returned root must pass (issue 11): a relative residual, or a
@@ -178,14 +184,22 @@ def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, A
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
-    """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
+def _stored(root, roots, count):  # noqa: ANN001, ANN202
+    """Whether ``root`` is one of the first ``count`` entries of ``roots`` already."""
     for k in range(count):
         # The same root reached again from a cell beside it (F's rounding noise can flip
         # the sign of p − F(p) just outside the certified interval): keep it once. Only
         # relative: a root at 2e-300 beside one at 0 is another root (a regression test).
         if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root):
-            return count, rejected
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
+    """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
+    if _stored(root, roots, count):
+        return count, rejected
     if not certified(root, value, firm, *args):
         return count, rejected + 1
     roots[count] = root
@@ -238,13 +252,23 @@ def _sign(x):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: ANN001, ANN201
+def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  # noqa: ANN001, ANN201
     """All equilibria of one game into ``roots``, ``slopes`` (of F) and ``firms`` (pF).
 
-    Returns their number and the number of polished points that failed certification
-    (dropped; 0 unless the engine has a bug, which the caller then reports).
+    ``cells`` is scratch for the search, shape (4, capacity). The capacities are the
+    buffers' lengths: ``len(roots)`` roots (``MAX_ROOTS`` from :func:`_solve_block`) and
+    ``cells.shape[1]`` pending cells (``_STACK``).
+
+    Returns their number, the number of polished points that failed certification
+    (dropped; 0 unless the engine has a bug, which the caller then reports) and
+    ``truncated``: 0, or the bits :data:`TOO_MANY_ROOTS` (a sign change of ``p − F(p)``
+    away from every stored root found with every slot taken) and :data:`STACK_FULL` (a
+    cell wider than the resolution and not certified root-free left unsearched for want
+    of stack). A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
+    capacity = roots.shape[0]
+    stack = cells.shape[1]
     # The direction of F from signs, not from the product of the differences: that
     # underflows to 0 for payoffs of order 1e-110 (same game, smaller units) and would
     # send a rising F down the one-root path.
@@ -252,12 +276,11 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
         root, value, firm = _polish(0.0, 1.0, g0, g1, *args)
-        return _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+        count, rejected = _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+        return count, rejected, 0
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
     # F << p, e.g. F ~ 1e-54 at p = 1e-30). The sign of g is exact from p vs F.
-    cells = np.empty((4, _STACK))
-
     # A root r = F(r) of a rising F with lo <= r <= hi also lies in [F(lo), F(hi)]:
     # tighten [0, 1] once from each end (Tarski's iteration). The result still brackets a
     # root (F(lo) >= lo and F(hi) <= hi hold by construction), which is polished first.
@@ -272,6 +295,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
     root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
     count, rejected = _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+    truncated = 0
     top = 0  # a variable, not the literal 0: one compiled version of _push_sides, not two
     top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
 
@@ -284,13 +308,21 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         width = hi - lo
         # Resolution: 2.5e-4 above p = 0.1, relatively 2.5e-3 below it.
         resolution = _MIN_WIDTH * min(1.0, 10.0 * hi)
-        small = width <= resolution or hi <= 1e-300 or top + 2 > _STACK
+        resolved = width <= resolution or hi <= 1e-300
+        # Room for the two cells a split or the sides of a root need; without it the cell
+        # is not searched further, which is recorded (STACK_FULL), never silent.
+        small = resolved or top + 2 > stack
+        if small and not resolved:
+            truncated |= STACK_FULL
         glo = lo - flo
         ghi = hi - fhi
         if _sign_change(glo, ghi, lo):
-            if count == MAX_ROOTS:
-                continue
             root, value, firm = _polish(lo, hi, glo, ghi, *args)
+            if count == capacity:
+                # No slot left: a root not already stored is one the caller would miss.
+                if not _stored(root, roots, count):
+                    truncated |= TOO_MANY_ROOTS
+                continue
             count, rejected = _keep(root, value, firm, args, roots, slopes, firms, count, rejected)
             if not small:  # search the rest of the cell
                 top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
@@ -321,7 +353,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms):  # noqa: 
         roots[j + 1] = r
         slopes[j + 1] = s
         firms[j + 1] = f
-    return count, rejected
+    return count, rejected, truncated
 
 
 # Games per thread below which one thread solves everything (a thread costs ~0.1 ms).
@@ -370,19 +402,23 @@ def _solve_block(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
     """Solve every game (1-d float arrays of equal length).
 
     Returns ``counts``, ``rejected`` (per game, polished points that failed
-    certification: 0 unless there is a bug) and, in ``MAX_ROOTS`` columns of which the
+    certification: 0 unless there is a bug), ``truncated`` (per game, the bits
+    :data:`TOO_MANY_ROOTS` / :data:`STACK_FULL` of :func:`solve_one`: 0 unless the
+    search was cut short) and, in ``MAX_ROOTS`` columns of which the
     first ``counts[i]`` are defined (the rest is scratch), B's resistance ``pR``, the
     slope of ``F`` there, and A's challenge and firmness probabilities.
     """
     n = SA.shape[0]
     counts = np.zeros(n, dtype=np.int64)
     rejected = np.zeros(n, dtype=np.int64)
+    truncated = np.zeros(n, dtype=np.int64)
+    cells = np.empty((4, _STACK))  # scratch, reused game after game
     roots = np.empty((n, MAX_ROOTS))
     slopes = np.empty((n, MAX_ROOTS))
     challenges = np.empty((n, MAX_ROOTS))
     firms = np.empty((n, MAX_ROOTS))
     for i in range(n):
-        count, rejected[i] = solve_one(
+        count, rejected[i], truncated[i] = solve_one(
             SA[i],
             VA[i],
             CB[i],
@@ -394,12 +430,13 @@ def _solve_block(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
             roots[i],
             slopes[i],
             firms[i],
+            cells,
         )
         counts[i] = count
         for k in range(count):
             c = threshold(roots[i, k], SA[i], VA[i])
             challenges[i, k] = challenge(c, WA[i], a[i], sigma[i])
-    return counts, rejected, roots, slopes, challenges, firms
+    return counts, rejected, truncated, roots, slopes, challenges, firms
 
 
 @njit(cache=True, error_model="numpy")

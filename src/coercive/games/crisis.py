@@ -120,7 +120,9 @@ def solve_arrays(
     """Flat arrays over all equilibria of all games: game index, pC, pR, pF, slope of F."""
     from coercive.games._solve import compact, solve_many
 
-    counts, rejected, *padded = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
+    counts, rejected, truncated, *padded = solve_many(SA, VA, CB, WA, WB, a, VB, sigma)
+    if truncated.any():
+        _refuse_truncated(truncated)
     if rejected.any():
         # A polished point that fails the certificate: refuse the game rather than
         # return a non-root or silently drop a root. Not seen for |payoff| <= 1e3·σ
@@ -134,6 +136,24 @@ def solve_arrays(
         )
     game, columns = compact(counts, *padded)
     return {"game": game, "pC": columns[0], "pR": columns[1], "pF": columns[2], "slope": columns[3]}
+
+
+def _refuse_truncated(truncated: np.ndarray) -> None:
+    """Refuse games whose root search was cut short: a root may be missing (issue 11)."""
+    from coercive.games._solve import _STACK, MAX_ROOTS, STACK_FULL, TOO_MANY_ROOTS
+
+    bad = np.flatnonzero(truncated)
+    first = int(truncated[bad[0]])
+    causes = []
+    if first & TOO_MANY_ROOTS:
+        causes.append(f"more than {MAX_ROOTS} equilibria (MAX_ROOTS)")
+    if first & STACK_FULL:
+        causes.append(f"the search needed more than {_STACK} pending cells (stack full)")
+    raise InputError(
+        f"game {int(bad[0])}: equilibrium search truncated, {' and '.join(causes)}; "
+        "refusing rather than return a partial list"
+        + (f"; {bad.size} games like it" if bad.size > 1 else "")
+    )
 
 
 def equilibrium_table(solved: Mapping[str, np.ndarray]) -> pd.DataFrame:
