@@ -550,6 +550,39 @@ def start_vector(start: object, n_params: int, labels: Sequence[str]) -> np.ndar
     return theta
 
 
+def utility_labels(
+    owners: Sequence[tuple[int, int]],
+    outcomes: Sequence[str],
+    parts: Sequence[tuple[str, pd.DataFrame]],
+) -> list[str]:
+    """Coefficient labels in games' naming, ``u<player>(<outcome>):<term>``, one per column of
+    each utility's design matrix (``owners[k]`` = (player, outcome index) of part k)."""
+    labels = [
+        f"u{player}({outcomes[outcome]}):{term}"
+        for (player, outcome), (_, matrix) in zip(owners, parts, strict=True)
+        for term in matrix.columns
+    ]
+    if not labels:
+        raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
+    return labels
+
+
+def starting_values(
+    start: object,
+    labels: Sequence[str],
+    likelihood: IndexLikelihood,
+    guess: Callable[[], np.ndarray],
+) -> np.ndarray:
+    """The user's ``start`` if given, else the model's ``guess()``, else zeros where the
+    guess's log-likelihood is not finite (an optimizer cannot start from -inf)."""
+    theta0 = start_vector(start, len(labels), labels)
+    if theta0 is None:
+        theta0 = guess()
+        if not np.isfinite(likelihood.loglik(theta0)):
+            theta0 = np.zeros(len(labels))
+    return theta0
+
+
 def results_from_maximum(
     *,
     model_name: str,

@@ -53,7 +53,8 @@ from coercive.estimate.strategic import (
     maximize,
     outcome_codes,
     results_from_maximum,
-    start_vector,
+    starting_values,
+    utility_labels,
 )
 from coercive.games.deterrence import LinkFunctions
 
@@ -203,25 +204,15 @@ def fit_egame122(
     )
     check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = [
-        f"u{player}({outcomes[outcome]}):{term}"
-        for (player, outcome), (_, matrix) in zip(_OWNERS, design.parts, strict=True)
-        for term in matrix.columns
-    ]
-    if not labels:
-        from coercive._errors import InputError
-
-        raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
+    labels = utility_labels(_OWNERS, outcomes, design.parts)
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
         lambda u: row_loglik_and_gradient(u, codes, functions, error),
     )
-    theta0 = start_vector(start, len(labels), labels)
-    if theta0 is None:
-        theta0 = _start(matrices, codes, functions, error)
-        if not np.isfinite(likelihood.loglik(theta0)):
-            theta0 = np.zeros(len(labels))
+    theta0 = starting_values(
+        start, labels, likelihood, lambda: _start(matrices, codes, functions, error)
+    )
     maximum = maximize(likelihood, theta0, maxiter)
     theta = maximum.theta
 

@@ -42,7 +42,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from coercive._errors import InputError
 from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
@@ -55,7 +54,8 @@ from coercive.estimate.strategic import (
     maximize,
     outcome_codes,
     results_from_maximum,
-    start_vector,
+    starting_values,
+    utility_labels,
 )
 from coercive.games.deterrence import LinkFunctions
 
@@ -244,13 +244,7 @@ def fit_egame123(
     check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
     check_player_identified(design.parts, (4, 5, 6), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = [
-        f"u{player}({outcomes[outcome]}):{term}"
-        for (player, outcome), (_, matrix) in zip(_OWNERS, design.parts, strict=True)
-        for term in matrix.columns
-    ]
-    if not labels:
-        raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
+    labels = utility_labels(_OWNERS, outcomes, design.parts)
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
@@ -262,11 +256,9 @@ def fit_egame123(
             signs=outcome_signs(codes),
         ),  # fmt: skip
     )
-    theta0 = start_vector(start, len(labels), labels)
-    if theta0 is None:
-        theta0 = _start(matrices, codes, functions, error)
-        if not np.isfinite(likelihood.loglik(theta0)):
-            theta0 = np.zeros(len(labels))
+    theta0 = starting_values(
+        start, labels, likelihood, lambda: _start(matrices, codes, functions, error)
+    )
     maximum = maximize(likelihood, theta0, maxiter)
     theta = maximum.theta
 

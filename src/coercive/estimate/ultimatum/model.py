@@ -51,7 +51,7 @@ from coercive.estimate.strategic import (
     fit_single_threaded,
     maximize,
     results_from_maximum,
-    start_vector,
+    starting_values,
 )
 
 __all__ = ["fit_ultimatum", "row_loglik"]
@@ -277,18 +277,15 @@ def fit_ultimatum(
         f"R2:{term}" for term in design.parts[1][1].columns
     ]
     free_labels = labels_r + (["log(s1)"] if free_s1 else []) + (["log(s2)"] if free_s2 else [])
-    theta0 = start_vector(start, len(free_labels), free_labels)
-    if theta0 is None:
+    def guess() -> np.ndarray:
         beta, gamma, start_s1, start_s2 = _start(x1, x2, offer, accept, position, float(max_offer))
-        theta0 = np.concatenate(
+        return np.concatenate(
             [beta, gamma]
             + ([[math.log(start_s1)]] if free_s1 else [])
             + ([[math.log(start_s2)]] if free_s2 else [])
         )
-        if not np.isfinite(likelihood.loglik(theta0)):
-            theta0 = np.concatenate(
-                [beta * 0, gamma * 0 + 0, np.zeros(int(free_s1) + int(free_s2))]
-            )
+
+    theta0 = starting_values(start, free_labels, likelihood, guess)
     maximum = maximize(likelihood, theta0, maxiter)
 
     # Full parameter vector in games' order, fixed log-scales included.
