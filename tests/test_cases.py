@@ -204,7 +204,7 @@ def test_evaluation_summary_agrees_with_its_rows(small_evaluation: dict) -> None
         for score in ("log_score", "brier"):
             low, high = comparison[score]["interval"]
             assert low <= comparison[score]["difference"] <= high
-    assert "ties-v1" in result["constants_source"]
+    assert "ties-v2" in result["constants_source"]
     json.dumps(result, allow_nan=False)
 
 

@@ -229,7 +229,7 @@ def test_shipped_calibration_is_in_force_and_readable():
     from coercive.policy.mapping import constants
 
     const = constants()
-    assert "ties-v1" in const.source
+    assert "ties-v2" in const.source
     assert const.source == in_force().source
     fit = read_fit()
     assert const.mapping.target_resolve_spread == pytest.approx(

@@ -41,6 +41,13 @@ def calibrate_command(
         None, "--output", "-o", help="Calibration file to write (default: print only)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the calibration as JSON."),
+    spec: str = typer.Option(
+        "v1",
+        "--spec",
+        help="Specification: v1, or v2 (the docs/validation.md protocol: select among the "
+        "v2 candidates on 1980-1989 after fitting on cases by 1979, then fit the chosen one), "
+        "or a candidate id (v2-tremble, v2-baseline, v2-lean).",
+    ),
 ) -> None:
     """Estimate the mapping's resolve spreads on TIES (ML through the mapping and the engine)
     and write a versioned calibration file that `assess` can use."""
@@ -52,33 +59,61 @@ def calibrate_command(
 
     from coercive._errors import InputError
     from coercive.policy.calibration import calibration_dict, write_calibration
-    from coercive.policy.structural import fit_mapping
+    from coercive.policy.structural import SPECIFICATIONS, fit_mapping
     from coercive.policy.ties import load_coded
+    from coercive.policy.validation import INNER_VALIDATE_UNTIL, select_specification
 
+    if spec != "v2" and spec not in SPECIFICATIONS:
+        allowed = ", ".join(["v2", *SPECIFICATIONS])
+        raise InputError(f"--spec: {spec!r} is not a specification (allowed: {allowed})")
+    if spec == "v2" and train_until < INNER_VALIDATE_UNTIL:
+        raise InputError(
+            f"--train-until {train_until}: the v2 selection validates on cases up to "
+            f"{INNER_VALIDATE_UNTIL}, so v2 is fitted on cases by {INNER_VALIDATE_UNTIL} or later"
+        )
     if output and not Path(output).resolve().parent.is_dir():
         raise InputError(f"--output {output}: folder {Path(output).parent} does not exist")
     console = Console(stderr=True)
     cases = load_coded()
     train, _ = cases.split(train_until)
+    selection = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
         ) as progress:
             task = progress.add_task("estimating", total=None)
+            chosen = spec
+            if spec == "v2":
+                selection = select_specification(
+                    cases,
+                    progress=lambda text: progress.update(task, description=text),
+                )
+                chosen = selection["chosen"]
 
             def tick(iteration: int) -> None:
-                progress.update(task, description=f"estimating: BFGS iteration {iteration}")
+                progress.update(
+                    task, description=f"estimating {chosen}: BFGS iteration {iteration}"
+                )
 
-            model = fit_mapping(train, progress=tick)
-    payload = calibration_dict(model, train_until, train.skipped_report())
+            model = fit_mapping(train, progress=tick, spec=chosen)
+    payload = calibration_dict(model, train_until, train.skipped_report(), selection)
     if output:
         write_calibration(payload, output)
     if as_json:
         _write_json(payload)
         return
     out = Console()
+    if selection is not None:
+        _print_selection(selection)
     out.print(model.results.summary())
+    mixture = model.mixture()
+    if mixture["outside_game"] is not None:
+        low, high = mixture["acquiescence_bounds"]
+        out.print(
+            f"Outcome decided outside the game: ε = {mixture['outside_game']:.3f}; every "
+            f"P(acquiescence) lies in [{low:.3f}, {high:.3f}]"
+        )
     spreads = payload["constants"]
     out.print(
         "Mapping constants (natural scale): "
@@ -112,6 +147,12 @@ def validate_ties_command(
         max=20,
         help="Instead of the time split: random K-fold cross-validation (slow: K fits).",
     ),
+    spec: str = typer.Option(
+        "v1",
+        "--spec",
+        help="Structural specification: v1, v2 (the one ties-v2.json records) or a "
+        "candidate id (v2-tremble, v2-baseline, v2-lean).",
+    ),
 ) -> None:
     """Fit on the TIES cases up to --train-until, score the later ones against baselines."""
     import warnings
@@ -121,8 +162,9 @@ def validate_ties_command(
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from coercive._errors import InputError
-    from coercive.policy.validation import validate_ties
+    from coercive.policy.validation import resolve_spec, validate_ties
 
+    spec = resolve_spec(spec)
     if plot and not Path(plot).resolve().parent.is_dir():
         raise InputError(f"--plot {plot}: folder {Path(plot).parent} does not exist")
     console = Console(stderr=True)
@@ -143,6 +185,7 @@ def validate_ties_command(
                     folds,
                     resamples=resamples,
                     progress=lambda text: progress.update(task, description=text),
+                    spec=spec,
                 )
         if as_json:
             _write_json(payload)
@@ -160,6 +203,7 @@ def validate_ties_command(
                 resamples=resamples,
                 features=features,
                 progress=lambda text: progress.update(task, description=text),
+                spec=spec,
             )
     if plot:
         result.plot(plot)
@@ -170,13 +214,40 @@ def validate_ties_command(
     _print_validation(payload, plot)
 
 
+def _print_selection(selection: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=(
+            f"v2 selection: fitted on {selection['fit_years'][0]}–{selection['fit_years'][1]} "
+            f"(n = {selection['n_fit']}), scored on {selection['validate_years'][0]}–"
+            f"{selection['validate_years'][1]} (n = {selection['n_validate']})"
+        ),
+        title_justify="left",
+    )
+    for column in ("specification", "log score", "Brier", "AUC", "mean p"):
+        table.add_column(column, justify="left" if column == "specification" else "right")
+    for key, row in selection["scores"].items():
+        label = key + (" (chosen)" if key == selection["chosen"] else "")
+        table.add_row(
+            label,
+            _fmt(row["log_score"]),
+            _fmt(row["brier"]),
+            _fmt(row["auc"], 2),
+            _fmt(row["mean_prediction"], 2),
+        )
+    Console().print(table)
+
+
 def _print_folds(payload: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     table = Table(
-        title=f"TIES threat cases, {payload['folds']} random folds (n = {payload['n']})",
+        title=f"TIES threat cases, {payload['folds']} random folds (n = {payload['n']}), "
+        f"structural specification {payload['specification']}",
         title_justify="left",
     )
     for column in ("model", "log score", "Brier", "AUC"):
@@ -207,7 +278,8 @@ def _print_validation(payload: dict[str, Any], plot: str | None) -> None:
         title=(
             f"TIES threat cases: trained on {split['train_years'][0]}–{split['train_years'][1]} "
             f"(n = {split['n_train']}), scored on {split['test_years'][0]}–"
-            f"{split['test_years'][1]} (n = {split['n_test']})"
+            f"{split['test_years'][1]} (n = {split['n_test']}); structural specification "
+            f"{payload['specification']}"
         ),
         title_justify="left",
     )
@@ -266,5 +338,12 @@ def _print_validation(payload: dict[str, Any], plot: str | None) -> None:
         )
         + f"; {payload['seconds']:.1f} s in all.[/dim]"
     )
+    mixture = payload["estimation_mapping"]["mixture"]
+    if mixture["outside_game"] is not None:
+        low, high = mixture["acquiescence_bounds"]
+        console.print(
+            f"[dim]Outcome decided outside the game: ε = {mixture['outside_game']:.3f}, "
+            f"P(acquiescence) bounded to [{low:.3f}, {high:.3f}].[/dim]"
+        )
     if plot:
         console.print(f"Reliability diagram written to {plot}.")

@@ -17,7 +17,7 @@ of the whole fit::
 **In force by default.** :func:`in_force` (read by :func:`coercive.policy.mapping.constants`)
 applies the shipped file :data:`DEFAULT_CALIBRATION` on top of the documented defaults,
 so ``assess`` uses the TIES-estimated constants and names them in ``constants_source``
-(``defaults-v1 + ties-v1``).
+(``defaults-v1 + ties-v2``).
 
 **Refused**, with one line naming the file and the constant: a version other than the
 code's ``CONSTANTS_VERSION``, an unknown constant or one in the wrong group, a non-finite
@@ -39,9 +39,14 @@ from typing import Any
 
 from coercive._errors import InputError
 
-DEFAULT_CALIBRATION = "ties-v1.json"
-"""The calibration shipped in ``coercive/policy/calibrations`` (``coercive calibrate
---train-until 1989 --output src/coercive/policy/calibrations/ties-v1.json``)."""
+DEFAULT_CALIBRATION = "ties-v2.json"
+"""The calibration in force, shipped in ``coercive/policy/calibrations``. Chosen by the rule
+the v2 protocol fixed before any v2 fit (``docs/validation.md`` §"Specification v2:
+protocol"): ``ties-v2`` is the default because the chosen v2 specification's
+inner-validation log score (fit by 1979, scored 1980–1989; recorded in the file's
+``ties_model.specification_selection``) is higher than v1's. Written by ``coercive
+calibrate --spec v2 --output src/coercive/policy/calibrations/ties-v2.json``; ``ties-v1.json``
+(``--spec v1``) is kept and still reads."""
 
 CALIBRATED: dict[str, float] = {}
 """Kept for older readers; the calibration in force comes from :func:`in_force`."""
@@ -64,11 +69,38 @@ def in_force() -> Any:
     return load_constants(path) if path.is_file() else default_constants()
 
 
-def calibration_dict(fit: Any, train_until: int | None, skipped: dict[str, Any]) -> dict:
-    """The JSON content of a calibration file for a :class:`~structural.MappingFit`."""
+def calibration_path(family: str) -> Path:
+    """The shipped calibration file of a specification family (``v1``, ``v2``)."""
+    if family not in ("v1", "v2"):
+        raise InputError(f"spec: no shipped calibration for {family!r} (allowed: v1, v2)")
+    return Path(str(resources.files("coercive.policy") / "calibrations" / f"ties-{family}.json"))
+
+
+def shipped_specification(family: str) -> str:
+    """The specification id the shipped ``ties-<family>.json`` records (``v1`` files
+    written before specifications existed record none: ``v1``)."""
+    path = calibration_path(family)
+    if not path.is_file():
+        raise InputError(
+            f"{path}: not found; run `coercive calibrate --spec {family} --output {path}`"
+        )
+    block = _read(path).get("ties_model") or {}
+    return str(block.get("specification", "v1"))
+
+
+def calibration_dict(
+    fit: Any,
+    train_until: int | None,
+    skipped: dict[str, Any],
+    selection: dict[str, Any] | None = None,
+) -> dict:
+    """The JSON content of a calibration file for a :class:`~structural.MappingFit`.
+
+    ``selection`` is the record of the inner-validation selection that chose the
+    specification (v2, ``validation.select_specification``), kept in the file."""
     from coercive.policy.constants import CONSTANTS_VERSION
     from coercive.policy.estimation import PRIOR_SD, SELECTION
-    from coercive.policy.structural import MAPPING_ESTIMATED, MODEL_NAME
+    from coercive.policy.structural import MAPPING_ESTIMATED
 
     results = fit.results
     cov = results.cov_params().to_numpy()
@@ -83,11 +115,22 @@ def calibration_dict(fit: Any, train_until: int | None, skipped: dict[str, Any])
             "log_se": entry["log_se"],
             "unit": _UNITS.get(name, ""),
             "source": f"ML on TIES v4.1 threat cases starting by {train_until} (n = {n_cases}), "
-            "through the policy mapping and the engine" + ("" if se is None else f"; se {se:.3g}"),
+            "through the policy mapping and the engine"
+            + ("" if fit.spec.id == "v1" else f", specification {fit.spec.id}")
+            + ("" if se is None else f"; se {se:.3g}"),
         }
     k = len(MAPPING_ESTIMATED)
+    extra: dict[str, Any] = {}
+    if fit.spec.id != "v1":  # v1's files stay byte-compatible with the shipped one
+        extra = {
+            "specification": fit.spec.id,
+            "specification_description": fit.spec.description,
+            "mixture": fit.mixture(),
+        }
+        if selection is not None:
+            extra["specification_selection"] = selection
     return {
-        "name": f"ties-v{CONSTANTS_VERSION}",
+        "name": f"ties-{fit.spec.family}",
         "version": CONSTANTS_VERSION,
         "format": "coercive-calibration",
         "constants": constants,
@@ -99,7 +142,8 @@ def calibration_dict(fit: Any, train_until: int | None, skipped: dict[str, Any])
             "skipped": skipped,
         },
         "ties_model": {
-            "model": MODEL_NAME,
+            **extra,
+            "model": fit.spec.model_name,
             "selection": SELECTION,
             "prior_sd": PRIOR_SD,
             "parameters": list(fit.parameters.names),
@@ -146,7 +190,7 @@ def read_fit(path: str | Path | None = None) -> Any:
     from coercive.estimate.results import EstimationResults
     from coercive.policy.constants import read_constants_file
     from coercive.policy.estimation import PRIOR_SD, SELECTION
-    from coercive.policy.structural import MODEL_NAME, MappingFit, Parameters
+    from coercive.policy.structural import SPECIFICATIONS, MappingFit, Parameters
     from coercive.policy.ties import Coding
 
     path = default_path() if path is None else Path(path)
@@ -155,14 +199,22 @@ def read_fit(path: str | Path | None = None) -> Any:
     block = data.get("ties_model")
     if not isinstance(block, dict):
         raise InputError(f"{path}: no 'ties_model' block (not written by coercive calibrate)")
-    for key, expected in (("model", MODEL_NAME), ("selection", SELECTION), ("prior_sd", PRIOR_SD)):
+    spec_id = block.get("specification", "v1")
+    if spec_id not in SPECIFICATIONS:
+        raise InputError(
+            f"{path}: ties_model.specification {spec_id!r} is not one of the code's "
+            f"({', '.join(SPECIFICATIONS)})"
+        )
+    spec = SPECIFICATIONS[str(spec_id)]
+    checks = (("model", spec.model_name), ("selection", SELECTION), ("prior_sd", PRIOR_SD))
+    for key, expected in checks:
         if block.get(key) != expected:
             raise InputError(
                 f"{path}: ties_model.{key} {block.get(key)!r} does not match the code's "
                 f"{expected!r}"
             )
     coding = Coding.from_dict(block.get("coding") or {}, where=f"{path}: ties_model.coding")
-    parameters = Parameters.build(coding)
+    parameters = Parameters.build(coding, spec)
     names = [str(x) for x in block.get("parameters") or []]
     for name in names:
         if name not in parameters.names:
@@ -179,7 +231,7 @@ def read_fit(path: str | Path | None = None) -> Any:
         raise InputError(f"{path}: ties_model.covariance must be {k} x {k}")
     order = [names.index(name) for name in parameters.names]
     results = EstimationResults(
-        model=MODEL_NAME,
+        model=spec.model_name,
         method=f"read from {path.name}",
         params=pd.Series(estimates[order], index=list(parameters.names)),
         cov=cov[np.ix_(order, order)],
@@ -230,9 +282,11 @@ __all__ = [
     "CALIBRATED",
     "DEFAULT_CALIBRATION",
     "calibration_dict",
+    "calibration_path",
     "default_path",
     "in_force",
     "parameter_draws",
     "read_fit",
+    "shipped_specification",
     "write_calibration",
 ]

@@ -253,10 +253,14 @@ def validate(
     resamples: int = BOOTSTRAP,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    spec: str = "v1",
 ) -> Validation:
-    """Fit on ``train``, score on ``test`` (see the module docstring)."""
+    """Fit on ``train``, score on ``test`` (see the module docstring); ``spec`` is the
+    structural model's specification (:data:`coercive.policy.structural.SPECIFICATIONS`)."""
     from coercive.policy.estimation import fit_ties
-    from coercive.policy.structural import fit_mapping
+    from coercive.policy.structural import fit_mapping, specification
+
+    spec = specification(spec).id
 
     started = time.perf_counter()
     say = progress or (lambda _: None)
@@ -265,7 +269,7 @@ def validate(
     if len(test_cases.frame) < 2:
         raise InputError("test: need at least 2 usable TIES threat cases to score")
     say("estimating the structural model (through the policy mapping)")
-    mapping_fit = fit_mapping(train_cases)
+    mapping_fit = fit_mapping(train_cases, spec=spec)
     y = test_cases.frame["acquiesced"].to_numpy()
     structural = _check_probabilities("structural", mapping_fit.acquiescence(test_cases))
     rate = float(train_cases.frame["acquiesced"].mean())
@@ -344,7 +348,10 @@ def validate(
         "comparisons": comparisons,
         "reliability": reliability(structural, y),
         "signaling": signaling_info,
+        "specification": spec,
         "estimation_mapping": {
+            "specification": spec,
+            "mixture": mapping_fit.mixture(),
             "mapping_constants": mapping_fit.mapping_constants(),
             "llf": float(mapping_results.llf),
             "converged": bool(mapping_results.converged),
@@ -380,12 +387,15 @@ def cross_validate(
     seed: int = 0,
     resamples: int = BOOTSTRAP,
     progress: Callable[[str], None] | None = None,
+    spec: str = "v1",
 ) -> dict[str, Any]:
     """Random ``folds``-fold cross-validation: each fold is predicted by the structural
-    model, the base rate and the logistic regression fit on the other folds (coding fixed
-    on those folds too); the pooled out-of-fold predictions are scored as in
-    :func:`validate`."""
-    from coercive.policy.structural import fit_mapping
+    model (specification ``spec``), the base rate and the logistic regression fit on the
+    other folds (coding fixed on those folds too); the pooled out-of-fold predictions are
+    scored as in :func:`validate`."""
+    from coercive.policy.structural import fit_mapping, specification
+
+    spec = specification(spec).id
 
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
         raise InputError(f"folds: must be an integer >= 2, got {folds!r}")
@@ -402,7 +412,7 @@ def cross_validate(
         held = assignment == k
         train = CodedCases(frame[~held].reset_index(drop=True), {})
         test = CodedCases(frame[held].reset_index(drop=True), {})
-        fit = fit_mapping(train)
+        fit = fit_mapping(train, spec=spec)
         predictions["structural"][held] = fit.acquiescence(test)
         predictions["base_rate"][held] = float(train.frame["acquiesced"].mean())
         predictions["logistic"][held] = logistic_predictions(train, test, fit.coding)
@@ -410,6 +420,7 @@ def cross_validate(
     draws = rng.integers(0, n, size=(int(resamples), n))
     structural = _check_probabilities("structural", predictions["structural"])
     return {
+        "specification": spec,
         "folds": folds,
         "seed": seed,
         "n": n,
@@ -419,6 +430,73 @@ def cross_validate(
             for name in ("base_rate", "logistic")
         },
         "skipped": cases.skipped_report(),
+    }
+
+
+INNER_FIT_UNTIL = 1979
+INNER_VALIDATE_UNTIL = 1989
+"""The v2 protocol's inner split (``docs/validation.md``): fit on cases starting by 1979,
+score those starting 1980–1989; the test period (1990 on) never enters the selection."""
+
+
+def select_specification(
+    cases: CodedCases,
+    candidates: tuple[str, ...] | None = None,
+    *,
+    fit_until: int = INNER_FIT_UNTIL,
+    validate_until: int = INNER_VALIDATE_UNTIL,
+    reference: str = "v1",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The v2 protocol's selection: fit each candidate (and ``reference``) on the cases
+    starting by ``fit_until``, score P(acquiescence) on those starting after it and by
+    ``validate_until``; the chosen candidate has the highest mean log score (ties: the
+    first listed). Cases after ``validate_until`` are dropped before anything is fitted."""
+    from coercive.policy.structural import V2_CANDIDATES, fit_mapping, specification
+
+    candidates = V2_CANDIDATES if candidates is None else tuple(candidates)
+    if not candidates:
+        raise InputError("candidates: need at least one specification to select from")
+    for spec in (*candidates, reference):
+        specification(spec)
+    if not fit_until < validate_until:
+        raise InputError(
+            f"fit_until: must be before validate_until ({fit_until} >= {validate_until})"
+        )
+    frame = cases.frame[cases.frame["year"] <= validate_until].reset_index(drop=True)
+    inner = CodedCases(frame, dict(cases.skipped))
+    fit_cases, score_cases = inner.split(fit_until)
+    if len(score_cases.frame) < 2:
+        raise InputError(
+            f"cases: fewer than 2 cases start in {fit_until + 1}–{validate_until} to select on"
+        )
+    y = score_cases.frame["acquiesced"].to_numpy()
+    rate = float(fit_cases.frame["acquiesced"].mean())
+    table: dict[str, Any] = {"base_rate": scores(np.full(y.size, rate), y)}
+    for spec in (reference, *candidates):
+        if progress:
+            progress(f"inner validation: fitting {spec} on cases by {fit_until}")
+        fit = fit_mapping(fit_cases, spec=spec)
+        p = _check_probabilities(spec, fit.acquiescence(score_cases))
+        table[spec] = {
+            **scores(p, y),
+            "train_llf": float(fit.results.llf),
+            "converged": bool(fit.results.converged),
+            "mixture": fit.mixture(),
+        }
+    best = max(candidates, key=lambda c: (table[c]["log_score"], -candidates.index(c)))
+    return {
+        "rule": "the candidate with the highest mean log score per case on the inner "
+        "validation cases (ties: the first listed); the reference is scored beside it",
+        "fit_years": [int(fit_cases.frame["year"].min()), fit_until],
+        "validate_years": [fit_until + 1, validate_until],
+        "n_fit": int(len(fit_cases.frame)),
+        "n_validate": int(y.size),
+        "candidates": list(candidates),
+        "reference": reference,
+        "scores": table,
+        "chosen": best,
+        "chosen_beats_reference": bool(table[best]["log_score"] > table[reference]["log_score"]),
     }
 
 
@@ -438,6 +516,18 @@ def validate_ties(train_until: int = 1989, **kwargs: Any) -> Validation:
     return validate(train, test, dyads=dyads, **kwargs)
 
 
+def resolve_spec(spec: str) -> str:
+    """A ``--spec`` value as a specification id: ``v2`` is the specification the shipped
+    ``ties-v2.json`` records (chosen by the protocol's inner validation); ``v1`` and every
+    candidate id stand for themselves."""
+    from coercive.policy.calibration import shipped_specification
+    from coercive.policy.structural import specification
+
+    if spec == "v2":
+        return shipped_specification("v2")
+    return specification(spec).id
+
+
 __all__ = [
     "BOOTSTRAP",
     "LEVEL",
@@ -449,7 +539,9 @@ __all__ = [
     "log_scores",
     "logistic_predictions",
     "reliability",
+    "resolve_spec",
     "scores",
+    "select_specification",
     "validate",
     "validate_ties",
 ]
