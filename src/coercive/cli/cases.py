@@ -75,11 +75,16 @@ def evaluate_command(
     draws: int = typer.Option(
         None, "--draws", min=1, max=20000, help="Monte Carlo draws per case (default: its own)."
     ),
+    spec: str = typer.Option(
+        None, "--spec", help="TIES calibration to score: v1 or v2 (default: the one in force)."
+    ),
 ) -> None:
     """Score the library out of sample with the TIES-estimated constants (none fitted here)."""
+    from coercive.policy.calibration import calibration_path
     from coercive.policy.library import evaluate
 
-    result = evaluate(draws=draws).to_dict()
+    path = None if spec is None else calibration_path(spec)
+    result = evaluate(draws=draws, calibration=path).to_dict()
     if as_json:
         _write_json(result)
         return
@@ -118,6 +123,8 @@ def evaluate_command(
         "base_rate_loo": "base rate of the other cases",
         "base_rate_whole_library": "whole-library rate (in sample)",
         "default_constants": "documented default constants",
+        "calibrated_mixture": "TIES-calibrated, with the outcome-outside-the-game mixture",
+        "mixture_vs_base_rate_loo": "(with the mixture) vs the base rate of the other cases",
     }
     for key, row in result["models"].items():
         scores.add_row(

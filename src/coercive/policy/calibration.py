@@ -252,25 +252,33 @@ def parameter_draws(mapping: Any, n: int, seed: int, path: str | Path | None = N
     """``mapping`` with each calibrated constant replaced by ``n`` draws from its estimated
     sampling distribution (log-normal: normal in the log, with the file's covariance).
 
-    Only when the calibration is in force, i.e. ``mapping`` holds exactly the file's
-    values; a constant set by hand (``--set`` of constants, another file) is left alone.
+    Only when ``mapping`` holds exactly the values of ``path`` or (``path=None``) of a
+    shipped calibration (the one in force first, then the other ``ties-v*.json``); a
+    constant set by hand (``--set`` of constants, an unshipped file) is left alone.
     """
     import dataclasses
 
     import numpy as np
 
-    path = default_path() if path is None else Path(path)
-    if not path.is_file():
-        return mapping
-    data = _read(path)
-    constants = data.get("constants") or {}
-    names = list(constants)
-    cov = np.asarray(data.get("log_covariance") or [], dtype=float)
-    if cov.shape != (len(names), len(names)) or not np.all(np.isfinite(cov)):
-        return mapping
-    values = np.array([float(constants[name]["value"]) for name in names])
-    current = np.array([float(getattr(mapping, name)) for name in names])
-    if not np.allclose(current, values, rtol=1e-12, atol=0.0):
+    if path is None:  # the calibration in force, or another shipped one the mapping holds
+        shipped = sorted(default_path().parent.glob("ties-v*.json"))
+        paths = [default_path(), *(p for p in shipped if p != default_path())]
+    else:
+        paths = [Path(path)]
+    for candidate in paths:
+        if not candidate.is_file():
+            continue
+        data = _read(candidate)
+        constants = data.get("constants") or {}
+        names = list(constants)
+        cov = np.asarray(data.get("log_covariance") or [], dtype=float)
+        if cov.shape != (len(names), len(names)) or not np.all(np.isfinite(cov)):
+            continue
+        values = np.array([float(constants[name]["value"]) for name in names])
+        current = np.array([float(getattr(mapping, name)) for name in names])
+        if np.allclose(current, values, rtol=1e-12, atol=0.0):
+            break
+    else:
         return mapping
     rng = np.random.default_rng([int(seed), 0x7E5])
     logs = rng.multivariate_normal(np.log(values), cov, size=int(n), method="cholesky")

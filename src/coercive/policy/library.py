@@ -217,17 +217,38 @@ class Evaluation:
         return self.payload
 
 
+def _mixture_of(path: Any) -> tuple[float, float] | None:
+    """``(ε, π_CD)`` a calibration file records for its TIES outcome model, if any."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    mixture = (data.get("ties_model") or {}).get("mixture") or {}
+    if mixture.get("outside_game") is None:
+        return None
+    return float(mixture["outside_game"]), float(mixture["outside_outcome"]["CD"])
+
+
 def evaluate(
     draws: int | None = None,
     scenarios: Sequence[Scenario] | None = None,
     resamples: int = BOOTSTRAP,
     seed: int = 0,
+    calibration: Any = None,
 ) -> Evaluation:
     """Score the library out of sample with the constants in force (see the module doc).
 
     ``draws`` overrides each case's Monte Carlo draws (``None``: the case's own).
+    ``calibration`` (a calibration file) replaces the one in force. When the calibration
+    records an outcome-outside-the-game mixture (v2), the model is also scored with it
+    applied to each case's mean compliance, ``(1 − ε) p + ε π_CD`` (``calibrated_mixture``),
+    as the TIES model predicts acquiescence.
     """
-    from coercive.policy.constants import default_constants
+    from coercive.policy.calibration import default_path
+    from coercive.policy.constants import default_constants, load_constants
     from coercive.policy.mapping import constants
 
     if draws is not None and (isinstance(draws, bool) or not isinstance(draws, int) or draws < 1):
@@ -235,7 +256,8 @@ def evaluate(
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 100:
         raise InputError(f"resamples: must be an integer >= 100, got {resamples!r}")
     kept, y = _scored(load_library() if scenarios is None else scenarios)
-    in_force = constants()
+    in_force = constants() if calibration is None else load_constants(calibration)
+    mixture = _mixture_of(default_path() if calibration is None else calibration)
     calibrated = predict(kept, in_force, draws)
     defaults = predict(kept, default_constants(), draws)
     n = len(kept)
@@ -262,6 +284,15 @@ def evaluate(
             }
         )
     model = _summary(calibrated, y)
+    mixed_models: dict[str, Any] = {}
+    mixed_differences: dict[str, Any] = {}
+    if mixture is not None:
+        epsilon, pi_cd = mixture
+        mixed = (1.0 - epsilon) * calibrated + epsilon * pi_cd
+        mixed_models = {"calibrated_mixture": _summary(mixed, y)}
+        mixed_differences = {"mixture_vs_base_rate_loo": _difference(mixed, loo, y, sample)}
+        for row, value in zip(rows, mixed, strict=True):
+            row["predicted_with_mixture"] = float(value)
     payload = {
         "cases": rows,
         "n_cases": n,
@@ -273,7 +304,9 @@ def evaluate(
             "base_rate_loo": _summary(loo, y),
             "base_rate_whole_library": _summary(whole, y),
             "default_constants": _summary(defaults, y),
+            **mixed_models,
         },
+        "mixture": None if mixture is None else {"outside_game": mixture[0], "pi_CD": mixture[1]},
         "base_rate_brier": brier(whole, y),
         "base_rate_brier_loo": brier(loo, y),
         "default_constants_brier": brier(defaults, y),
@@ -281,6 +314,7 @@ def evaluate(
             "base_rate_loo": _difference(calibrated, loo, y, sample),
             "base_rate_whole_library": _difference(calibrated, whole, y, sample),
             "default_constants": _difference(calibrated, defaults, y, sample),
+            **mixed_differences,
         },
         "method": {
             "validation": "out of sample: constants estimated on TIES threat cases (nothing "
