@@ -21,13 +21,11 @@ import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError
+from coercive.design.cost import COST_PARTS, carrot_cost, coercer_cost, executing_cost
 from coercive.design.space import BY_NAME, INSTRUMENTS, Prices, check_bounds, clean
 from coercive.policy.constants import MappingConstants
-from coercive.policy.mapping import annuity, payoffs
+from coercive.policy.mapping import payoffs
 from coercive.policy.montecarlo import solve
-
-COST_PARTS = ("carrots", "sanctions", "war", "backdown")
-"""The coercer's expected cost, in its stakes, conditional on the campaign (the challenge)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,7 @@ class PhaseEvaluator:
 
     ``base`` are the flat inputs of :func:`payoffs` for D draws (``scenario_inputs``); every
     candidate is evaluated on these same D rows. ``bounds`` narrow instruments' ranges.
+    ``horizon_years`` truncates the coercer's cost streams (``--months``); ``inf``: whole.
     """
 
     names = tuple(i.name for i in INSTRUMENTS)
@@ -69,7 +68,9 @@ class PhaseEvaluator:
         prices: Prices | None = None,
         bounds: Mapping[str, tuple[float, float]] | None = None,
         equilibrium: str = "stable",
+        horizon_years: float = np.inf,
     ) -> None:
+        self.horizon_years = float(horizon_years)
         self.base = {k: np.asarray(v, dtype=float) for k, v in base.items()}
         self.draws = int(np.shape(self.base["value_per_year"])[0])
         self.const = const
@@ -92,37 +93,24 @@ class PhaseEvaluator:
                 inputs[name] = col[name]
         inputs["deadline_years"] = col["deadline_months"] / 12.0
         inputs["sanctions_on"] = np.ones(p * d)  # zero coverage is no sanctions
-        r = self.const.discount_rate
-        carrots_pv = col["compensation"] * annuity(r, inputs["compensation_years"]) + col[
-            "other_carrots"
-        ]
-        inputs["carrot_cost"] = (
-            self.prices.carrots * carrots_pv + self.prices.relief * col["relief_offered"]
+        # the game's VA carries the whole package's price; the cost by the horizon is the
+        # design's (coercer_cost)
+        inputs["carrot_cost"] = carrot_cost(inputs, self.prices, self.const.discount_rate)
+        # executing the threat costs the coercer the strike (with the posture's probability of
+        # force) and threatened sanctions' own stream; the latter needs the mapped economy loss
+        strike_cost = inputs["coercer_war_cost"]
+        loss = payoffs(inputs, self.const).parts["economy_loss"]
+        inputs["coercer_war_cost"] = executing_cost(
+            inputs, strike_cost, loss, self.prices, self.const
         )
         mapped = payoffs(inputs, self.const)
         solution = solve([mapped], self.equilibrium)[0]
         resist, firm = solution.resist, solution.firm
         comply, war, backdown = 1.0 - resist, resist * firm, resist * (1.0 - firm)
-        parts = mapped.parts
-        at = parts["strike_discount"]
-        threatened = inputs["threatened"]
-        stream = (
-            self.prices.sanctions
-            * parts["economy_loss"]
-            * annuity(r + self.const.sanctions_erosion, np.inf)
+        per_draw = coercer_cost(
+            inputs, strike_cost, mapped, comply, war, backdown, self.prices, self.const,
+            self.horizon_years,
         )
-        # in force: they run while the target resists and after compliance unless relief
-        # lifts them; threatened: imposed at the decision time if the threat is executed
-        sanctions = stream * (
-            (1.0 - threatened) * (comply * (1.0 - col["relief_offered"]) + resist)
-            + threatened * war * at
-        )
-        per_draw = {
-            "carrots": comply * inputs["carrot_cost"],
-            "sanctions": sanctions,
-            "war": war * at * parts["coercer_war_cost"],
-            "backdown": backdown * at * parts["backdown_cost"],
-        }
         return Evaluation(
             compliance=comply.reshape(p, d).mean(axis=1),
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in per_draw.items()},
