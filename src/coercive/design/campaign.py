@@ -17,7 +17,8 @@ P(struck by t) month by month.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,114 @@ def start_months(z: np.ndarray, months: int) -> np.ndarray:
     return np.minimum(out, months - 1)
 
 
+def campaign_paths(
+    mapped_phases: list[tuple[dict[str, np.ndarray], np.ndarray, Any]],
+    starts: np.ndarray,
+    d: int,
+    horizon: int,
+    const: MappingConstants,
+    prices: Prices,
+) -> tuple[np.ndarray, np.ndarray, Callable[[str], np.ndarray]]:
+    """P(complied by month t) and P(struck by month t), (p·d, horizon), of p candidates.
+
+    ``mapped_phases[k]`` = (flat inputs, coded strike cost, mapping) of phase k for all p·d
+    rows (candidate-major, d rows each); ``starts`` (p, phases) their start months. Each
+    phase's stage payoffs are laid on the month grid as ``coercive.campaign`` lays them and
+    the campaign model's solver runs once per distinct timing. Also returns ``grid(name)``:
+    a per-phase quantity on the month grid (for the cost).
+    """
+    p, phases = starts.shape
+    r, erosion = const.discount_rate, const.sanctions_erosion
+    sb, sa = const.target_resolve_spread, const.coercer_resolve_spread
+    total = horizon + EXTRA_MONTHS
+    months = np.arange(total)
+    phase_of = np.stack(
+        [np.searchsorted(s, months, side="right") - 1 for s in starts]
+    )  # (p, total)
+    rows = np.repeat(phase_of, d, axis=0)  # (p*d, total): the phase of each row's month
+    tau = months * MONTH
+    e0, e1 = np.exp(-erosion * tau), np.exp(-erosion * (tau + MONTH))
+    stage: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("cb", "after", "strike", "stream", "in_force", "regime", "carrot",
+                        "war_cost", "threshold", "deadline", "start", "loss", "threatened",
+                        "relief", "force", "strike_cost", "forgone", "compensation",
+                        "comp_years", "other")
+    }
+    for k in range(phases):
+        inputs, strike_cost, mapped = mapped_phases[k]
+        parts = mapped.parts
+        stage["cb"].append(mapped.CB * sb)
+        stage["after"].append(parts["sanctions_after_compliance"])
+        stage["strike"].append((mapped.WB * sb + parts["sanctions_beside_strike"])
+                               / parts["strike_discount"])
+        stage["stream"].append(parts["sanctions_stream"])
+        stage["in_force"].append(parts["sanctions_until_resolution"])
+        stream = parts["sanctions_stream"]
+        on = np.where(stream > 0, parts["sanctions_until_resolution"]
+                      / np.where(stream > 0, stream, 1.0), 0.0)
+        stage["regime"].append(parts["regime_cost"] * on)
+        stage["carrot"].append(parts["stakes"] - mapped.VA * sa)
+        stage["war_cost"].append(parts["coercer_war_cost"])
+        stage["threshold"].append(mapped.a - mapped.WA)
+        has = inputs["has_deadline"] > 0.5
+        stage["deadline"].append(np.where(has, inputs["deadline_years"] * 12.0, np.nan))
+        stage["start"].append(np.repeat(starts[:, k], d).astype(float))
+        stage["loss"].append(prices.sanctions * parts["economy_loss"])
+        stage["threatened"].append(inputs["threatened"])
+        stage["relief"].append(inputs["relief_offered"])
+        stage["force"].append(inputs["force"])
+        stage["strike_cost"].append(strike_cost)
+        stage["forgone"].append(parts["forgone_demands"])
+        stage["compensation"].append(inputs["compensation"])
+        stage["comp_years"].append(inputs["compensation_years"])
+        stage["other"].append(inputs["other_carrots"])
+    by_phase = {k: np.stack(v, axis=1) for k, v in stage.items()}  # (p*d, phases)
+
+    masks = [rows == k for k in range(1, phases)]
+    cache: dict[str, np.ndarray] = {}
+
+    def grid(name: str) -> np.ndarray:  # (p*d, total): the value of the phase in force
+        if name not in cache:
+            values = by_phase[name]
+            out = np.broadcast_to(values[:, :1], rows.shape)
+            for k, mask in enumerate(masks, start=1):
+                out = np.where(mask, values[:, k : k + 1], out)
+            cache[name] = np.asarray(out)
+        return cache[name]
+
+    comply = (grid("cb") + grid("after") * (1.0 - e0)) / sb
+    war = (grid("strike") - grid("stream") * e1) / sb
+    flow = -grid("in_force") * e0 * (1.0 - np.exp(-(r + erosion) * MONTH)) / sb
+    open_hazard = 1.0 - np.exp(-MONTH / const.open_ended_years)
+    in_phase = months[None, :] - grid("start")
+    # NaN without a deadline; months come back from years, so round off the float error
+    due = np.ceil(grid("deadline") - 1e-9) - 1
+    hazard = np.where(
+        np.isnan(due), open_hazard,
+        np.where(in_phase < due, 0.0, np.where(in_phase == due, 1.0, open_hazard)),
+    )
+    regime = grid("regime") * e0 * MONTH
+    terminal = -by_phase["in_force"][np.arange(p * d), rows[:, -1]] * e1[-1] / sb
+    complied = np.empty((p * d, horizon))
+    struck = np.empty((p * d, horizon))
+    # the solver takes one month -> phase map per call: one call per distinct timing
+    keys, group = np.unique(starts, axis=0, return_inverse=True)
+    carrot, war_cost = grid("carrot"), grid("war_cost")
+    group = np.asarray(group).reshape(-1)
+    for g in range(keys.shape[0]):
+        sel = np.repeat(group == g, d)
+        inputs_g = Inputs(
+            flow=flow[sel], comply=comply[sel], war=war[sel], terminal=terminal[sel],
+            threshold=by_phase["threshold"][sel], hazard=hazard[sel],
+            regime_cost=regime[sel], carrot_cost=carrot[sel],
+            war_cost=war_cost[sel], phase=phase_of[np.argmax(group == g)],
+            delta=float(np.exp(-r * MONTH)),
+        )
+        paths = simulate(inputs_g, horizon)
+        complied[sel], struck[sel] = paths.complied, paths.struck
+    return complied, struck, grid
+
+
 class CampaignEvaluator:
     """P(complied by month N) and the coercer's expected cost by month N of candidate timings.
 
@@ -147,106 +256,22 @@ class CampaignEvaluator:
 
     def evaluate(self, x: np.ndarray) -> Evaluation:
         x = self.clean(x)
-        p, d, phases, horizon = x.shape[0], self.draws, self.phases, self.months
-        const = self.const
-        r, erosion = const.discount_rate, const.sanctions_erosion
-        sb, sa = const.target_resolve_spread, const.coercer_resolve_spread
-        total = horizon + EXTRA_MONTHS
-        starts = start_months(x[:, phases * _K :], horizon)  # (p, phases)
-        months = np.arange(total)
-        phase_of = np.stack(
-            [np.searchsorted(s, months, side="right") - 1 for s in starts]
-        )  # (p, total)
-        rows = np.repeat(phase_of, d, axis=0)  # (p*d, total): the phase of each row's month
-        tau = months * MONTH
-        e0, e1 = np.exp(-erosion * tau), np.exp(-erosion * (tau + MONTH))
-        stage: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("cb", "after", "strike", "stream", "in_force", "regime", "carrot",
-                            "war_cost", "threshold", "deadline", "start", "loss", "threatened",
-                            "relief", "force", "strike_cost", "forgone", "compensation",
-                            "comp_years", "other")
-        }
-        for k in range(phases):
-            block = clean(x[:, k * _K : (k + 1) * _K])
-            inputs, strike_cost, mapped = map_mixes(self.base[k], block, self.prices, const)
-            parts = mapped.parts
-            stage["cb"].append(mapped.CB * sb)
-            stage["after"].append(parts["sanctions_after_compliance"])
-            stage["strike"].append((mapped.WB * sb + parts["sanctions_beside_strike"])
-                                   / parts["strike_discount"])
-            stage["stream"].append(parts["sanctions_stream"])
-            stage["in_force"].append(parts["sanctions_until_resolution"])
-            stream = parts["sanctions_stream"]
-            on = np.where(stream > 0, parts["sanctions_until_resolution"]
-                          / np.where(stream > 0, stream, 1.0), 0.0)
-            stage["regime"].append(parts["regime_cost"] * on)
-            stage["carrot"].append(parts["stakes"] - mapped.VA * sa)
-            stage["war_cost"].append(parts["coercer_war_cost"])
-            stage["threshold"].append(mapped.a - mapped.WA)
-            has = inputs["has_deadline"] > 0.5
-            stage["deadline"].append(np.where(has, inputs["deadline_years"] * 12.0, np.nan))
-            stage["start"].append(np.repeat(starts[:, k], d).astype(float))
-            stage["loss"].append(self.prices.sanctions * parts["economy_loss"])
-            stage["threatened"].append(inputs["threatened"])
-            stage["relief"].append(inputs["relief_offered"])
-            stage["force"].append(inputs["force"])
-            stage["strike_cost"].append(strike_cost)
-            stage["forgone"].append(parts["forgone_demands"])
-            stage["compensation"].append(inputs["compensation"])
-            stage["comp_years"].append(inputs["compensation_years"])
-            stage["other"].append(inputs["other_carrots"])
-        by_phase = {k: np.stack(v, axis=1) for k, v in stage.items()}  # (p*d, phases)
-
-        masks = [rows == k for k in range(1, phases)]
-        cache: dict[str, np.ndarray] = {}
-
-        def grid(name: str) -> np.ndarray:  # (p*d, total): the value of the phase in force
-            if name not in cache:
-                values = by_phase[name]
-                out = np.broadcast_to(values[:, :1], rows.shape)
-                for k, mask in enumerate(masks, start=1):
-                    out = np.where(mask, values[:, k : k + 1], out)
-                cache[name] = np.asarray(out)
-            return cache[name]
-
-        comply = (grid("cb") + grid("after") * (1.0 - e0)) / sb
-        war = (grid("strike") - grid("stream") * e1) / sb
-        flow = -grid("in_force") * e0 * (1.0 - np.exp(-(r + erosion) * MONTH)) / sb
-        open_hazard = 1.0 - np.exp(-MONTH / const.open_ended_years)
-        in_phase = months[None, :] - grid("start")
-        # NaN without a deadline; months come back from years, so round off the float error
-        due = np.ceil(grid("deadline") - 1e-9) - 1
-        hazard = np.where(
-            np.isnan(due), open_hazard,
-            np.where(in_phase < due, 0.0, np.where(in_phase == due, 1.0, open_hazard)),
-        )
-        regime = grid("regime") * e0 * MONTH
-        terminal = -by_phase["in_force"][np.arange(p * d), rows[:, -1]] * e1[-1] / sb
-        complied = np.empty((p * d, horizon))
-        struck = np.empty((p * d, horizon))
-        # the solver takes one month -> phase map per call: one call per distinct timing
-        keys, group = np.unique(starts, axis=0, return_inverse=True)
-        carrot, war_cost = grid("carrot"), grid("war_cost")
-        group = np.asarray(group).reshape(-1)
-        for g in range(keys.shape[0]):
-            sel = np.repeat(group == g, d)
-            inputs_g = Inputs(
-                flow=flow[sel], comply=comply[sel], war=war[sel], terminal=terminal[sel],
-                threshold=by_phase["threshold"][sel], hazard=hazard[sel],
-                regime_cost=regime[sel], carrot_cost=carrot[sel],
-                war_cost=war_cost[sel], phase=phase_of[np.argmax(group == g)],
-                delta=float(np.exp(-r * MONTH)),
-            )
-            paths = simulate(inputs_g, horizon)
-            complied[sel], struck[sel] = paths.complied, paths.struck
-        parts_by_draw = self._cost(complied, struck, grid, rows[:, :horizon])
+        p, d, phases = x.shape[0], self.draws, self.phases
+        starts = start_months(x[:, phases * _K :], self.months)  # (p, phases)
+        mapped_phases = [
+            map_mixes(self.base[k], x[:, k * _K : (k + 1) * _K], self.prices, self.const)
+            for k in range(phases)
+        ]
+        complied, struck, grid = campaign_paths(mapped_phases, starts, d, self.months,
+                                                self.const, self.prices)
+        parts_by_draw = self._cost(complied, struck, grid)
         return Evaluation(
             compliance=complied[:, -1].reshape(p, d).mean(axis=1),
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in parts_by_draw.items()},
             war=struck[:, -1].reshape(p, d).mean(axis=1),
         )
 
-    def _cost(self, complied, struck, grid, rows) -> dict[str, np.ndarray]:
+    def _cost(self, complied, struck, grid) -> dict[str, np.ndarray]:
         """The coercer's expected cost by month N, discounted to the campaign's start.
 
         Compliance at the start of month t pays that phase's carrots (compensation over what
@@ -288,4 +313,6 @@ class CampaignEvaluator:
         }
 
 
-__all__ = ["CampaignEvaluator", "PhaseEvaluator", "phase_bounds", "start_months"]
+__all__ = [
+    "CampaignEvaluator", "PhaseEvaluator", "campaign_paths", "phase_bounds", "start_months",
+]
