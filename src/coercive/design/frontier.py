@@ -5,10 +5,11 @@ one engine call per generation for the whole population, every candidate on the 
 Carlo draws of the scenario's uncertain inputs (common random numbers), so two candidates
 differ only by their instruments. ``docs/design.md`` derives the cost.
 
-Extension point for campaigns (timing across phases): :func:`search` takes any object with
-the :class:`Evaluator` protocol. :class:`PhaseEvaluator` is the one-phase evaluator; a
-campaign evaluator would map a vector of per-phase instruments (and their start months) to
-the campaign model's compliance and cost and plug into :func:`search` unchanged.
+Campaigns (timing across phases): :func:`search` takes any object with the
+:class:`Evaluator` protocol. :class:`PhaseEvaluator` is the one-phase evaluator;
+:class:`coercive.design.campaign.CampaignEvaluator` maps each phase's instruments and start
+month to the campaign model's P(complied by month N) and the coercer's cost by then. An
+evaluator may also define ``clean(x)`` (how its candidates are rounded).
 """
 
 from __future__ import annotations
