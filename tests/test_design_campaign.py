@@ -1,6 +1,6 @@
 """Design across a campaign's phases (coercive.design.campaign): the evaluator agrees with
 the campaign model, evaluates a batch as it evaluates each candidate alone, searches the
-timing, prices it and refuses bad input in one line. About 10 s."""
+timing, prices it and refuses bad input in one line. About 12 s (two CLI processes)."""
 
 from __future__ import annotations
 
