@@ -224,5 +224,6 @@ __all__ = [
     "Prices",
     "STICKS",
     "design",
+    "is_campaign",
     "search",
 ]

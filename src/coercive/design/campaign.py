@@ -265,6 +265,9 @@ class CampaignEvaluator:
         complied, struck, grid = campaign_paths(mapped_phases, starts, d, self.months,
                                                 self.const, self.prices)
         parts_by_draw = self._cost(complied, struck, grid)
+        for name, values in {"compliance": complied, **parts_by_draw}.items():
+            if not np.all(np.isfinite(values)):  # never let NaN/inf into the frontier
+                raise ValueError(f"campaign {self.campaign.id}: non-finite {name} in the design")
         return Evaluation(
             compliance=complied[:, -1].reshape(p, d).mean(axis=1),
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in parts_by_draw.items()},
