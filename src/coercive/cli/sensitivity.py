@@ -56,7 +56,8 @@ def sensitivity_command(
     if campaign:
         from coercive.campaign.schema import load_campaign
 
-        load_campaign(case, settings or [], months)  # every input checked before the bar
+        # every input checked before the bar
+        horizon = load_campaign(case, settings or [], months).months
     elif months is not None:
         raise InputError("--months: only for a campaign file (e.g. dprk-2017-2018)")
     else:
@@ -86,7 +87,10 @@ def sensitivity_command(
         import matplotlib
 
         matplotlib.use("Agg")
-        result.plot().savefig(plot, dpi=120)
+        figure = result.plot()
+        if campaign:  # the output is the campaign's, not the snapshot's conditional one
+            figure.axes[0].set_xlabel(f"mean P(complied by month {horizon}) of the campaign")
+        figure.savefig(plot, dpi=120)
     if as_json:
         sys.stdout.write(result.to_json(indent=2) + "\n")
         return
