@@ -12,6 +12,11 @@ Issue 8, section 4. Timed in one process, after a warm-up (numba's compiled engi
 Prints each figure and the ratio naive / vectorized for the model evaluation.
 
     PYTHONPATH=src COERCIVE_DATA_DIR=/work/shared/data python benchmarks/bench_sensitivity.py
+
+``--assess-top-inputs`` times instead what naming the three inputs that matter most adds to
+``assess`` (budget 0.3 s): ``assess(case)`` alone against the Morris screening
+(``coercive.cli.assess.top_inputs_block``) and the quick Sobol ``top_inputs`` it replaces,
+each the median of ``--repeats`` runs in the same process, on dprk-2017 and dprk-2018.
 """
 
 from __future__ import annotations
@@ -26,7 +31,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=4096)
     parser.add_argument("--naive-rows", type=int, default=300)
+    parser.add_argument("--assess-top-inputs", action="store_true")
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
+    if args.assess_top_inputs:
+        assess_top_inputs(args.repeats)
+        return
 
     from SALib.sample import sobol as sobol_sample
 
@@ -74,6 +84,35 @@ def main() -> None:
     print("top 3 by total order: "
           + "; ".join(f"{r['label']} {r['total_order']:.2f}"
                       for r in result.ranking("compliance", 3)))
+
+
+def assess_top_inputs(repeats: int) -> None:
+    import statistics
+
+    from coercive.cli.assess import top_inputs_block
+    from coercive.policy.assess import assess
+    from coercive.sensitivity import top_inputs
+
+    budget = 0.3
+
+    def median(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    for case in ("dprk-2017", "dprk-2018"):
+        assessment = assess(case)  # warm-up: compiled engine, caches
+        top_inputs_block(assessment)
+        alone = median(lambda: assess(case))  # noqa: B023 (called at once)
+        screen = median(lambda: top_inputs_block(assessment))  # noqa: B023
+        sobol = median(lambda: top_inputs(assessment.scenario))  # noqa: B023
+        print(f"{case}: assess alone {alone:.3f} s; + Morris top inputs {screen:.3f} s "
+              f"({'within' if screen <= budget else 'OVER'} the {budget} s budget; "
+              f"+{100 * screen / alone:.0f}% of assess); quick Sobol top_inputs (N=256) "
+              f"{sobol:.3f} s (ratio Sobol / Morris {sobol / screen:.1f}x); median of {repeats}")
 
 
 if __name__ == "__main__":

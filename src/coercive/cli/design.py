@@ -17,7 +17,10 @@ DESIGN_HELP = (
     "Search the coercer's instruments (sanctions kind and coverage, secondary sanctions, "
     "threat posture and deadline, assurance, relief, compensation) for the Pareto frontier "
     "of compliance against the coercer's expected cost, and report the cheapest mix that "
-    "reaches the target compliance. CASE is a bundled case id or a scenario YAML path."
+    "reaches the target compliance. CASE is a bundled case id, a scenario YAML path, or a "
+    "campaign (e.g. dprk-2017-2018): then each phase's instruments and the month each phase "
+    "starts are searched, against P(complied by month N). --months N: a campaign's horizon; "
+    "for a single scenario, the horizon of the coercer's cost streams."
 )
 
 
@@ -49,9 +52,17 @@ def design_command(
         None, "--bound", metavar="NAME=LOW:HIGH",
         help="Narrow an instrument's range (LOW = HIGH fixes it). Repeatable.",
     ),
-    draws: int = typer.Option(200, "--draws", help="Monte Carlo draws shared by all mixes."),
-    pop_size: int = typer.Option(60, "--pop-size", help="NSGA-II population."),
-    generations: int = typer.Option(40, "--generations", help="NSGA-II generations."),
+    months: int = typer.Option(
+        None, "--months", help="Horizon in months (campaign: P(complied by N) and cost by N; "
+        "scenario: the cost streams' horizon). Default: the campaign's, or the whole stream.",
+    ),
+    draws: int = typer.Option(
+        None, "--draws", help="Monte Carlo draws shared by all mixes (200; campaign 100)."
+    ),
+    pop_size: int = typer.Option(None, "--pop-size", help="NSGA-II population (60; 40)."),
+    generations: int = typer.Option(
+        None, "--generations", help="NSGA-II generations (40; campaign 30)."
+    ),
     seed: int = typer.Option(0, "--seed"),
     sanctions_price: float = typer.Option(
         None, "--sanctions-price", help="Coercer's stakes per target GDP-year of sanctions loss."
@@ -66,7 +77,7 @@ def design_command(
     from rich.progress import Progress
     from rich.table import Table
 
-    from coercive.design import design
+    from coercive.design import COST_PARTS, design
 
     bounds = _bounds(bound)
     console = Console(stderr=True)
@@ -76,7 +87,8 @@ def design_command(
             case, target_compliance=target_compliance, bounds=bounds, draws=draws,
             pop_size=pop_size, generations=generations, seed=seed,
             sanctions_price=sanctions_price, carrot_price=carrot_price,
-            progress=lambda done, total: bar.update(task, completed=done),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            months=months,
         )
     if plot is not None:
         result.plot(str(plot))
@@ -87,7 +99,7 @@ def design_command(
     today = result.today_row()
     cheapest = result.cheapest
     out.print(f"[bold]{result.case}[/]: frontier of {len(result.to_frame())} mixes "
-              f"({result.settings['draws']} common draws)")
+              f"({result.settings['draws']} common draws); {result.settings['objective']}")
     out.print(f"Today's policy: compliance {today['compliance']:.1%}, cost "
               f"{today['cost']:.3f} stakes")
     if cheapest is None:
@@ -101,7 +113,7 @@ def design_command(
         table = Table("instrument", "today", "cheapest")
         for name in result.names:
             table.add_row(name, f"{today[name]:.2f}", f"{cheapest[name]:.2f}")
-        for name in ("carrots", "sanctions", "war", "backdown"):
+        for name in COST_PARTS:
             table.add_row(f"cost: {name}", f"{today['cost_' + name]:.3f}",
                           f"{cheapest['cost_' + name]:.3f}")
         out.print(table)

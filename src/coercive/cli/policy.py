@@ -50,6 +50,10 @@ def assess_command(
         "documented defaults instead of the calibration in force. Repeatable (in order).",
     ),
     report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
+    top_inputs: bool = typer.Option(
+        True, "--top-inputs/--no-top-inputs",
+        help="Name the three inputs that matter most (Morris screening, ~0.1 s).",
+    ),
 ) -> None:
     from coercive.policy.assess import assess
 
@@ -63,10 +67,25 @@ def assess_command(
         from coercive.cli.web import write_report
 
         write_report(assessment, report)
+    block = None
+    if top_inputs:
+        from coercive.cli.assess import top_inputs_block
+
+        block = top_inputs_block(assessment)
     if as_json:
-        sys.stdout.write(assessment.to_json(indent=2) + "\n")
+        if block is None:
+            sys.stdout.write(assessment.to_json(indent=2) + "\n")
+        else:
+            import json
+
+            data = {**assessment.to_dict(), "top_inputs": block}
+            sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
         return
     render(assessment.to_dict())
+    if block is not None:
+        from coercive.cli.assess import render_top_inputs
+
+        render_top_inputs(block)
 
 
 # ----------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ SENSITIVITY_HELP = (
     "Global sensitivity of a campaign's compliance and of its binding condition: Sobol first- "
     "and total-order indices (SALib) over every uncertain input and every coding class of "
     "docs/coding.md, a tornado chart, and the smallest single recoding that flips the binding "
-    "condition.\n\nCASE is a bundled case id (e.g. dprk-2017) or a scenario YAML path."
+    "condition.\n\nCASE is a bundled case id (e.g. dprk-2017) or a scenario YAML path, or a "
+    "campaign (e.g. dprk-2017-2018): then the output is P(complied by month N) (--months)."
 )
 
 
@@ -31,6 +32,9 @@ def sensitivity_command(
         None, "--plot", metavar="FILE", help="Write the tornado chart (.png, .pdf, .svg)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    months: int | None = typer.Option(
+        None, "--months", help="A campaign's horizon N (default: the file's)."
+    ),
 ) -> None:
     from pathlib import Path
 
@@ -46,7 +50,18 @@ def sensitivity_command(
     check_samples(samples)
     if seed is not None:
         check_seed(seed)
-    scenario = load_scenario(case, settings or [])
+    from coercive.design import is_campaign
+
+    campaign = is_campaign(case)
+    if campaign:
+        from coercive.campaign.schema import load_campaign
+
+        # every input checked before the bar
+        horizon = load_campaign(case, settings or [], months).months
+    elif months is not None:
+        raise InputError("--months: only for a campaign file (e.g. dprk-2017-2018)")
+    else:
+        scenario = load_scenario(case, settings or [])
 
     if plot is not None and not Path(plot).resolve().parent.is_dir():
         raise InputError(f"--plot {plot}: folder {Path(plot).parent} does not exist")
@@ -61,19 +76,28 @@ def sensitivity_command(
         def tick(stage: str, done: float) -> None:
             bar.update(task, completed=done, description=f"sensitivity: {stage}")
 
-        result = sensitivity(scenario, samples=samples, seed=seed, progress=tick)
+        if campaign:
+            from coercive.sensitivity.campaign import campaign_sensitivity
+
+            result = campaign_sensitivity(case, settings or [], samples=samples, seed=seed,
+                                          months=months, progress=tick)
+        else:
+            result = sensitivity(scenario, samples=samples, seed=seed, progress=tick)
     if plot is not None:
         import matplotlib
 
         matplotlib.use("Agg")
-        result.plot().savefig(plot, dpi=120)
+        figure = result.plot()
+        if campaign:  # the output is the campaign's, not the snapshot's conditional one
+            figure.axes[0].set_xlabel(f"mean P(complied by month {horizon}) of the campaign")
+        figure.savefig(plot, dpi=120)
     if as_json:
         sys.stdout.write(result.to_json(indent=2) + "\n")
         return
-    render(result, plot)
+    render(result, plot, campaign)
 
 
-def render(result: object, plot: str | None = None) -> None:
+def render(result: object, plot: str | None = None, campaign: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -88,7 +112,9 @@ def render(result: object, plot: str | None = None) -> None:
     )
     console.print(
         f"Mean compliance over the factors' ranges and class moves: "
-        f"{100 * result.means['compliance']:.0f}% (conditional on the challenge)"
+        f"{100 * result.means['compliance']:.0f}% "
+        + ("(P(complied by the campaign's last month))" if campaign
+           else "(conditional on the challenge)")
     )
     table = Table(title="What decides compliance (95% intervals)")
     for column in ("factor", "kind", "first order S1", "total order ST"):

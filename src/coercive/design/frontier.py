@@ -5,10 +5,11 @@ one engine call per generation for the whole population, every candidate on the 
 Carlo draws of the scenario's uncertain inputs (common random numbers), so two candidates
 differ only by their instruments. ``docs/design.md`` derives the cost.
 
-Extension point for campaigns (timing across phases): :func:`search` takes any object with
-the :class:`Evaluator` protocol. :class:`PhaseEvaluator` is the one-phase evaluator; a
-campaign evaluator would map a vector of per-phase instruments (and their start months) to
-the campaign model's compliance and cost and plug into :func:`search` unchanged.
+Campaigns (timing across phases): :func:`search` takes any object with the
+:class:`Evaluator` protocol. :class:`PhaseEvaluator` is the one-phase evaluator;
+:class:`coercive.design.campaign.CampaignEvaluator` maps each phase's instruments and start
+month to the campaign model's P(complied by month N) and the coercer's cost by then. An
+evaluator may also define ``clean(x)`` (how its candidates are rounded).
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError
+from coercive.design.cost import COST_PARTS, carrot_cost, coercer_cost, executing_cost
 from coercive.design.space import BY_NAME, INSTRUMENTS, Prices, check_bounds, clean
+from coercive.design.space import clean as clean_mix
 from coercive.policy.constants import MappingConstants
-from coercive.policy.mapping import annuity, payoffs
+from coercive.policy.mapping import payoffs
 from coercive.policy.montecarlo import solve
-
-COST_PARTS = ("carrots", "sanctions", "war", "backdown")
-"""The coercer's expected cost, in its stakes, conditional on the campaign (the challenge)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class PhaseEvaluator:
 
     ``base`` are the flat inputs of :func:`payoffs` for D draws (``scenario_inputs``); every
     candidate is evaluated on these same D rows. ``bounds`` narrow instruments' ranges.
+    ``horizon_years`` truncates the coercer's cost streams (``--months``); ``inf``: whole.
     """
 
     names = tuple(i.name for i in INSTRUMENTS)
@@ -69,7 +70,9 @@ class PhaseEvaluator:
         prices: Prices | None = None,
         bounds: Mapping[str, tuple[float, float]] | None = None,
         equilibrium: str = "stable",
+        horizon_years: float = np.inf,
     ) -> None:
+        self.horizon_years = float(horizon_years)
         self.base = {k: np.asarray(v, dtype=float) for k, v in base.items()}
         self.draws = int(np.shape(self.base["value_per_year"])[0])
         self.const = const
@@ -80,54 +83,51 @@ class PhaseEvaluator:
     def evaluate(self, x: np.ndarray) -> Evaluation:
         x = clean(np.atleast_2d(np.asarray(x, dtype=float)))
         p, d = x.shape[0], self.draws
-        inputs: dict[str, np.ndarray] = {}
-        for name, value in self.base.items():
-            if value.ndim == 2:
-                inputs[name] = np.tile(value, (p, 1))
-            else:
-                inputs[name] = np.tile(np.broadcast_to(value, (d,)), p)
-        col = {name: np.repeat(x[:, j], d) for j, name in enumerate(self.names)}
-        for name in self.names:
-            if name != "deadline_months":
-                inputs[name] = col[name]
-        inputs["deadline_years"] = col["deadline_months"] / 12.0
-        inputs["sanctions_on"] = np.ones(p * d)  # zero coverage is no sanctions
-        r = self.const.discount_rate
-        carrots_pv = col["compensation"] * annuity(r, inputs["compensation_years"]) + col[
-            "other_carrots"
-        ]
-        inputs["carrot_cost"] = (
-            self.prices.carrots * carrots_pv + self.prices.relief * col["relief_offered"]
-        )
-        mapped = payoffs(inputs, self.const)
+        inputs, strike_cost, mapped = map_mixes(self.base, x, self.prices, self.const)
         solution = solve([mapped], self.equilibrium)[0]
         resist, firm = solution.resist, solution.firm
         comply, war, backdown = 1.0 - resist, resist * firm, resist * (1.0 - firm)
-        parts = mapped.parts
-        at = parts["strike_discount"]
-        threatened = inputs["threatened"]
-        stream = (
-            self.prices.sanctions
-            * parts["economy_loss"]
-            * annuity(r + self.const.sanctions_erosion, np.inf)
+        per_draw = coercer_cost(
+            inputs, strike_cost, mapped, comply, war, backdown, self.prices, self.const,
+            self.horizon_years,
         )
-        # in force: they run while the target resists and after compliance unless relief
-        # lifts them; threatened: imposed at the decision time if the threat is executed
-        sanctions = stream * (
-            (1.0 - threatened) * (comply * (1.0 - col["relief_offered"]) + resist)
-            + threatened * war * at
-        )
-        per_draw = {
-            "carrots": comply * inputs["carrot_cost"],
-            "sanctions": sanctions,
-            "war": war * at * parts["coercer_war_cost"],
-            "backdown": backdown * at * parts["backdown_cost"],
-        }
         return Evaluation(
             compliance=comply.reshape(p, d).mean(axis=1),
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in per_draw.items()},
             war=war.reshape(p, d).mean(axis=1),
         )
+
+
+def map_mixes(
+    base: Mapping[str, np.ndarray], x: np.ndarray, prices: Prices, const: MappingConstants
+) -> tuple[dict[str, np.ndarray], np.ndarray, Any]:
+    """The flat inputs and payoffs of every candidate mix on the same D base draws.
+
+    Rows are candidate-major (candidate i's draws are rows i·D … i·D + D − 1). Returns the
+    inputs, the coded strike cost per row (before :func:`executing_cost`) and the mapping.
+    """
+    p = x.shape[0]
+    d = int(np.shape(base["value_per_year"])[0])
+    inputs: dict[str, np.ndarray] = {}
+    for name, value in base.items():
+        if value.ndim == 2:
+            inputs[name] = np.tile(value, (p, 1))
+        else:
+            inputs[name] = np.tile(np.broadcast_to(value, (d,)), p)
+    col = {name: np.repeat(x[:, j], d) for j, name in enumerate(PhaseEvaluator.names)}
+    for name, value in col.items():
+        if name != "deadline_months":
+            inputs[name] = value
+    inputs["deadline_years"] = col["deadline_months"] / 12.0
+    inputs["sanctions_on"] = np.ones(p * d)  # zero coverage is no sanctions
+    # the game's VA carries the whole package's price; the cost by a horizon is coercer_cost's
+    inputs["carrot_cost"] = carrot_cost(inputs, prices, const.discount_rate)
+    # executing the threat costs the coercer the strike (with the posture's probability of
+    # force) and threatened sanctions' own stream; the latter needs the mapped economy loss
+    strike_cost = inputs["coercer_war_cost"]
+    loss = payoffs(inputs, const).parts["economy_loss"]
+    inputs["coercer_war_cost"] = executing_cost(inputs, strike_cost, loss, prices, const)
+    return inputs, strike_cost, payoffs(inputs, const)
 
 
 def nondominated(compliance: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -187,7 +187,9 @@ class DesignResult:
         """
         out = []
         for j, name in enumerate(self.names):
-            if name in ("deadline_months", "deadline_public") and row["has_deadline"] < 0.5:
+            prefix, _, base = name.rpartition(".")  # "k.NAME" in a campaign design
+            deadline = f"{prefix}.has_deadline" if prefix else "has_deadline"
+            if base in ("deadline_months", "deadline_public") and row[deadline] < 0.5:
                 continue
             span = self.high[j] - self.low[j]
             if span > 0 and row[name] > self.low[j] + 0.01 * span:
@@ -242,7 +244,9 @@ class DesignResult:
                     label=f"cheapest reaching {self.target:.0%}")
         ax.axhline(self.target, color="g", ls=":", lw=1)
         ax.set_xlabel("coercer's expected cost (stakes)")
-        ax.set_ylabel("P(target complies | campaign)")
+        months = self.settings.get("months")
+        ax.set_ylabel("P(target complies | campaign)" if "phases" not in self.settings
+                      else f"P(complied by month {months})")
         ax.set_title(f"{self.case}: compliance against cost")
         ax.legend(loc="lower right", fontsize=8)
         fig.tight_layout()
@@ -285,6 +289,8 @@ def search(
     from pymoo.optimize import minimize
 
     low, high = np.asarray(evaluator.low, float), np.asarray(evaluator.high, float)
+    # an evaluator may say how its candidates are rounded (a campaign's phases and months)
+    clean = getattr(evaluator, "clean", clean_mix)
     free = high > low
     archive_x: list[np.ndarray] = []
     archive: list[Evaluation] = []
@@ -333,7 +339,7 @@ def search(
             verbose=False,
         )
     if target is not None:
-        polish(run, np.vstack(archive_x), archive, low, target)
+        polish(run, np.vstack(archive_x), archive, low, target, clean)
     x = np.vstack(archive_x)
     compliance = np.concatenate([e.compliance for e in archive])
     parts = {k: np.concatenate([e.parts[k] for e in archive]) for k in COST_PARTS}
@@ -351,6 +357,7 @@ def polish(
     archive: list[Evaluation],
     low: np.ndarray,
     target: float,
+    tidy: Callable[[np.ndarray], np.ndarray] = clean_mix,
     rounds: int = 20,
 ) -> None:
     """Greedy descent from the cheapest mix reaching ``target``: drop instruments to zero.
@@ -380,7 +387,7 @@ def polish(
         if ok.size == 0:
             return
         pick = ok[np.argmin(ev.cost[ok])]
-        current, current_cost = clean(trials[pick : pick + 1])[0], ev.cost[pick]
+        current, current_cost = tidy(trials[pick : pick + 1])[0], ev.cost[pick]
 
 
 def today_vector(inputs: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -403,6 +410,7 @@ __all__ = [
     "Evaluator",
     "PhaseEvaluator",
     "check_target",
+    "map_mixes",
     "nondominated",
     "polish",
     "search",

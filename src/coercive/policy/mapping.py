@@ -360,6 +360,12 @@ def payoffs(inputs: Mapping[str, object], const: MappingConstants) -> Mapped:
     stakes = col("value_to_coercer")
     carrot_cost = col("carrot_cost")
     war_cost = col("coercer_war_cost")
+    # What an assurance costs the coercer on compliance (the design's accounting, docs/model.md
+    # §6): the same dominance-weighted later demand the target loses with (1 - assurance),
+    # valued at the coercer's stakes and discounted over the same delay. Not in VA (below).
+    forgone_demands = (
+        np.exp(-r * const.exploitation_delay_years) * dominance * assurance * stakes
+    )
     public = col("deadline_public")
     commitment = has_deadline * (
         public * const.public_deadline_commitment
@@ -415,6 +421,7 @@ def payoffs(inputs: Mapping[str, object], const: MappingConstants) -> Mapped:
         "delivery": delivery,
         "backdown_cost": backdown_cost,
         "coercer_war_cost": war_cost,
+        "forgone_demands": forgone_demands,
         "stakes": stakes,
     }
     return Mapped(parts=parts, **result)
