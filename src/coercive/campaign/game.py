@@ -244,11 +244,117 @@ def _coercer_values(i, cr, cp, ph, e0, dead, hz, reset, act, done1, pi, mu, delt
 
 
 @njit(cache=True, nogil=True)
+def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, th,
+                    mu, pi, rungs_free, W1, V, act, done1, A1, U, strike, rho):  # fmt: skip
+    """Both players' best replies in one backward pass, given the belief paths ``mu``/``pi``.
+
+    Within month t, backward: the coalition's rung for t+1 and each coercer type's strike
+    (both need only month t+1's values), then each target type's move (it anticipates them),
+    then the coercer's value at t (it depends on the target's move at t).
+    """
+    T = e0.shape[0]
+    R = cr.shape[2]
+    K = ex.shape[0]
+    M = th.shape[0]
+    last = ph[T - 1]
+    for r in range(R):
+        W1[T, r] = (1.0 - cp[i, last, RHO1]) * cr[i, last, r, TERM_K] * e_end
+        A1[T, r] = 0.0
+        for j in range(K):
+            V[T, r, j] = cr[i, last, r, TERM_K] * e_end
+        for m in range(M):
+            U[T, r, m] = cp[i, last, A_TERM]
+    pooled = np.empty(R)
+    hold = np.empty(K)
+    for t in range(T - 1, -1, -1):
+        p = ph[t]
+        keep1 = 1.0 - cp[i, p, RHO1]
+        a_dead = cp[i, p, A_DEAD] if dead[t] else 0.0
+        fire = cp[i, p, A_WAR]
+        for r in range(R):
+            value = 0.0
+            for m in range(M):
+                value += mu[t + 1, m] * U[t + 1, r, m]
+            pooled[r] = value
+        for r in range(R):
+            flow1 = keep1 * cr[i, p, r, FLOW_K] * e0[t]
+            comply1 = cr[i, p, r, COMPLY1_A] + cr[i, p, r, COMPLY_B] * e0[t]
+            stay = flow1 + delta * W1[t + 1, r]
+            W1[t, r] = comply1 if done1[t, r] else stay
+            if done1[t, r]:
+                A1[t, r] = cp[i, p, A_COMPLETE]
+            else:
+                A1[t, r] = keep1 * cr[i, p, r, AFLOW_K] * e0[t] + delta * A1[t + 1, r]
+        for r in range(R):
+            # the coalition's rung for month t+1, pooled over the coercer's types
+            if t + 1 < T and reset[t + 1] >= 0:
+                best_r = reset[t + 1]
+            elif t + 1 == T or not rungs_free:
+                best_r = r
+            else:
+                best_r = r
+                best = pooled[r]
+                for cand in (r - 1, r + 1):
+                    if 0 <= cand < R and pooled[cand] > best + _TIE:
+                        best = pooled[cand]
+                        best_r = cand
+            rho[t, r] = best_r
+            sigma = 0.0
+            for m in range(M):
+                wait = -a_dead + U[t + 1, best_r, m]
+                strike[t, r, m] = fire + th[m] > wait + _TIE
+                if strike[t, r, m]:
+                    sigma += mu[t, m]
+            sigma *= hz[t]
+            # the target's move
+            flow = cr[i, p, r, FLOW_K] * e0[t]
+            war = cr[i, p, r, WAR_A] + cr[i, p, r, WAR_B] * e1[t]
+            comply = cr[i, p, r, COMPLY_A] + cr[i, p, r, COMPLY_B] * e0[t]
+            part = cp[i, p, PLUMP] + keep1 * flow + delta * W1[t + 1, r]
+            # holding out, for every type at once (a branch-free loop the compiler vectorizes)
+            a_ = flow + delta * sigma * war
+            b_ = delta * sigma
+            c_ = delta * (1.0 - sigma)
+            for j in range(K):
+                hold[j] = a_ + b_ * ex[j] + c_ * V[t + 1, best_r, j]
+            alt = part if divisible else -np.inf
+            pc = 0.0
+            pp = 0.0
+            for j in range(K):
+                best_v = hold[j]
+                choice = HOLD
+                if alt > best_v:
+                    best_v = alt
+                    choice = PARTIAL
+                if comply >= best_v:
+                    best_v = comply
+                    choice = COMPLY
+                V[t, r, j] = best_v
+                act[t, r, j] = choice
+                if choice == COMPLY:
+                    pc += pi[t, j]
+                elif choice == PARTIAL:
+                    pp += pi[t, j]
+            ph_ = 1.0 - pc - pp
+            if ph_ < 0.0:
+                ph_ = 0.0
+            a_flow = cr[i, p, r, AFLOW_K] * e0[t]
+            partial = cp[i, p, A_PARTIAL] + keep1 * a_flow + delta * A1[t + 1, r]
+            for m in range(M):
+                wait = -a_dead + U[t + 1, best_r, m]
+                after = hz[t] * (fire + th[m] if strike[t, r, m] else wait) + (1.0 - hz[t]) * wait
+                U[t, r, m] = pc * cp[i, p, A_COMPLY] + pp * partial + ph_ * (a_flow + delta * after)
+
+
+@njit(cache=True, nogil=True)
 def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
                W1, V, act, done1, A1, U, strike, rho, path, pi, mu, surv):  # fmt: skip
-    """Iterate best replies for draw i. Returns the rounds used: 1..MAX_ITERATIONS, a fixed
-    point of the full game; MAX_ITERATIONS + k, none found with rung moves, one found (after k
-    rounds) with the coded rungs held (the coalition does not move); -1, neither.
+    """Find draw i's equilibrium: iterate (both players' best replies by one backward pass
+    given the belief paths) -> (the belief paths by Bayes' rule from those policies on the
+    main path) until the policies repeat, which makes the beliefs they were computed with
+    those they imply. Returns the rounds used: 1..MAX_ITERATIONS, a fixed point of the full
+    game; MAX_ITERATIONS + k, none with rung moves but one (after k rounds) with the coded
+    rungs held (the coalition does not move); -1, neither.
 
     Scratch/outputs: W1 (T+1, R), V (T+1, R, K), act (T, R, K) int8, done1 (T, R) bool,
     A1 (T+1, R), U (T+1, R, M), strike (T, R, M) bool, rho (T, R) int64, path (T,) int64,
@@ -256,41 +362,38 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     """
     T = e0.shape[0]
     R = cr.shape[2]
+    K = ex.shape[0]
     M = th.shape[0]
-    last = ph[T - 1]
-    # start: the stage game's rule (execute iff it beats backing down), rungs held
-    for t in range(T):
-        p = ph[t]
-        for r in range(R):
-            rho[t, r] = reset[t + 1] if t + 1 < T and reset[t + 1] >= 0 else r
-            for m in range(M):
-                strike[t, r, m] = cp[i, p, A_WAR] + th[m] > cp[i, last, A_TERM]
-            for j in range(act.shape[2]):
-                act[t, r, j] = HOLD
     _first_step_completion(i, cr, cp, ph, e0, e_end, delta, done1)
-    _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
-    old_strike = strike.copy()
-    old_rho = rho.copy()
+    mu_used = np.empty_like(mu)
+    pi_used = np.empty_like(pi)
+    mu_back = np.empty_like(mu)  # two rounds back: a 2-cycle is given up early
+    pi_back = np.empty_like(pi)
+    # start from the priors (no learning yet); the fallback starts where the first try ended
+    for t in range(T + 1):
+        for m in range(M):
+            mu[t, m] = wth[m]
+    for t in range(T):
+        for j in range(K):
+            pi[t, j] = wx[j]
     for rungs_free in (True, False):
-        if not rungs_free:  # no pure fixed point with rung moves: the coded rungs held
-            for t in range(T):
-                for r in range(R):
-                    rho[t, r] = reset[t + 1] if t + 1 < T and reset[t + 1] >= 0 else r
-            _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
-            old_rho[:] = rho
+        mu_back[:] = -1.0
+        pi_back[:] = -1.0
         for iteration in range(MAX_ITERATIONS):
-            _target_values(i, cr, cp, ph, e0, e1, e_end, hz, divisible, mu, strike, rho, delta,
-                           ex, W1, V, act)  # fmt: skip
+            mu_used[:] = mu
+            pi_used[:] = pi
+            _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta,
+                            ex, th, mu, pi, rungs_free, W1, V, act, done1, A1, U, strike,
+                            rho)  # fmt: skip
             _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
-            _coercer_values(i, cr, cp, ph, e0, dead, hz, reset, act, done1, pi, mu, delta, th,
-                            A1, U, strike, rho, rungs_free)  # fmt: skip
-            _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
-            # act is a best reply to the previous coercer policy; if the coercer's best reply
-            # to act is that same policy, each is a best reply to the other: a fixed point
-            if np.array_equal(strike, old_strike) and np.array_equal(rho, old_rho):
+            # the policies are best replies to mu_used/pi_used; if those are the beliefs the
+            # policies imply by Bayes' rule, this is an equilibrium
+            if np.array_equal(mu, mu_used) and np.array_equal(pi, pi_used):
                 return iteration + 1 if rungs_free else MAX_ITERATIONS + iteration + 1
-            old_strike[:] = strike
-            old_rho[:] = rho
+            if np.array_equal(mu, mu_back) and np.array_equal(pi, pi_back):
+                break  # the beliefs alternate between two paths: no pure fixed point here
+            mu_back[:] = mu_used
+            pi_back[:] = pi_used
     return -1
 
 
