@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from coercive._errors import InputError
 from coercive.campaign import run_campaign
-from coercive.campaign import game
 from coercive.campaign.model import campaign_inputs, solve_one, type_nodes
 from coercive.campaign.schema import load_campaign
 
@@ -136,8 +135,9 @@ def _first_compliance_given(inputs, i, strike, rho, mu):
     v[T] = s["term"][:, None]
     comply = np.empty((T, R, x.size), bool)
     for t in range(T - 1, -1, -1):
+        strike_now = sigma[t][:, None]
         hold = s["flow"][t][:, None] + inputs.delta * (
-            sigma[t][:, None] * (s["war"][t][:, None] + x) + (1 - sigma[t][:, None]) * v[t + 1][rho[t]]
+            strike_now * (s["war"][t][:, None] + x) + (1 - strike_now) * v[t + 1][rho[t]]
         )
         comply[t] = s["comply"][t][:, None] >= hold
         v[t] = np.maximum(s["comply"][t][:, None], hold)

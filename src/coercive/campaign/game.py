@@ -40,7 +40,7 @@ from numba import njit, prange
 
 HOLD, PARTIAL, COMPLY = 0, 1, 2
 RUNGS = 4
-MAX_ITERATIONS = 6
+MAX_ITERATIONS = 5
 _TIE = 1e-12  # a rung move or a strike must gain more than this to be chosen
 
 # per (draw, phase, rung) coefficients; values in month t are affine in the erosion factors
@@ -117,6 +117,27 @@ def _first_step_completion(i, cr, cp, ph, e0, e_end, delta, done1):
             stay = flow1 + delta * w
             done1[t, r] = comply1 >= stay
             w = comply1 if done1[t, r] else stay
+
+
+@njit(cache=True, nogil=True)
+def _after_first_step(i, cr, cp, ph, e0, e_end, delta, done1, W1, A1):
+    """Both players' values in the first-step state (type- and belief-free: computed once)."""
+    T = e0.shape[0]
+    R = cr.shape[2]
+    last = ph[T - 1]
+    for r in range(R):
+        W1[T, r] = (1.0 - cp[i, last, RHO1]) * cr[i, last, r, TERM_K] * e_end
+        A1[T, r] = 0.0
+    for t in range(T - 1, -1, -1):
+        p = ph[t]
+        keep1 = 1.0 - cp[i, p, RHO1]
+        for r in range(R):
+            if done1[t, r]:
+                W1[t, r] = cr[i, p, r, COMPLY1_A] + cr[i, p, r, COMPLY_B] * e0[t]
+                A1[t, r] = cp[i, p, A_COMPLETE]
+            else:
+                W1[t, r] = keep1 * cr[i, p, r, FLOW_K] * e0[t] + delta * W1[t + 1, r]
+                A1[t, r] = keep1 * cr[i, p, r, AFLOW_K] * e0[t] + delta * A1[t + 1, r]
 
 
 @njit(cache=True, nogil=True)
@@ -258,8 +279,6 @@ def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, de
     M = th.shape[0]
     last = ph[T - 1]
     for r in range(R):
-        W1[T, r] = (1.0 - cp[i, last, RHO1]) * cr[i, last, r, TERM_K] * e_end
-        A1[T, r] = 0.0
         for j in range(K):
             V[T, r, j] = cr[i, last, r, TERM_K] * e_end
         for m in range(M):
@@ -276,15 +295,6 @@ def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, de
             for m in range(M):
                 value += mu[t + 1, m] * U[t + 1, r, m]
             pooled[r] = value
-        for r in range(R):
-            flow1 = keep1 * cr[i, p, r, FLOW_K] * e0[t]
-            comply1 = cr[i, p, r, COMPLY1_A] + cr[i, p, r, COMPLY_B] * e0[t]
-            stay = flow1 + delta * W1[t + 1, r]
-            W1[t, r] = comply1 if done1[t, r] else stay
-            if done1[t, r]:
-                A1[t, r] = cp[i, p, A_COMPLETE]
-            else:
-                A1[t, r] = keep1 * cr[i, p, r, AFLOW_K] * e0[t] + delta * A1[t + 1, r]
         for r in range(R):
             # the coalition's rung for month t+1, pooled over the coercer's types
             if t + 1 < T and reset[t + 1] >= 0:
@@ -361,10 +371,10 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     pi (T, K), mu (T+1, M), surv (T+1,).
     """
     T = e0.shape[0]
-    R = cr.shape[2]
     K = ex.shape[0]
     M = th.shape[0]
     _first_step_completion(i, cr, cp, ph, e0, e_end, delta, done1)
+    _after_first_step(i, cr, cp, ph, e0, e_end, delta, done1, W1, A1)
     mu_used = np.empty_like(mu)
     pi_used = np.empty_like(pi)
     mu_back = np.empty_like(mu)  # two rounds back: a 2-cycle is given up early

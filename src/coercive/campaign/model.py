@@ -174,12 +174,12 @@ def campaign_inputs(
             regime_cost[:, index, rung] = parts["regime_cost"] * (1.0 - threatened)
             economy_loss[:, index, rung] = loss_in_force
         # rung-free parts (the last rung's mapping; they do not depend on sanctions)
-        has_deadline = inst.deadline.months is not None
-        commitment = (
-            (mc.public_deadline_commitment if inst.deadline.public else mc.private_deadline_commitment)
-            if has_deadline
-            else 0.0
-        )
+        commitment = 0.0  # the audience cost of letting the deadline pass (Fearon 1994)
+        if inst.deadline.months is not None:
+            public = inst.deadline.public
+            commitment = (
+                mc.public_deadline_commitment if public else mc.private_deadline_commitment
+            )
         stakes, carrot_cost = parts["stakes"], flat["carrot_cost"]
         dominance, war_cost = parts["escalation_dominance"], parts["coercer_war_cost"]
         cp[:, index, game.PLUMP] = -share * gf / sb
