@@ -151,27 +151,27 @@ def _first_compliance_given(inputs, i, strike, rho, mu):
 @SLOW
 @given(
     base=st.sampled_from(CASES),
-    donor=st.sampled_from(CASES),
+    deadline=st.one_of(st.none(), st.integers(2, 12)),
     value=st.floats(0.0, 0.3),
     low=st.floats(0.0, 0.5),
     extra=st.floats(0.05, 0.5),
 )
 def test_more_pressure_on_the_regime_weakly_raises_compliance(
-    tmp_path, base, donor, value, low, extra
+    tmp_path, base, deadline, value, low, extra
 ):
     """Raising the share of the sanctions' cost that reaches the regime (pass-through) in
     every phase leaves the coercer's payoffs as they were and lowers the target's value of
     holding out relative to complying: against the same strikes, beliefs and sanctions that
-    are not lifted before compliance, every target type complies weakly earlier, so
+    are not lowered before compliance, every target type complies weakly earlier, so
     P(complied by t) weakly rises at every t. Hypothesis found that this fails when the
-    coalition is expected to relent: the target then waits for the sanctions to be lifted
-    rather than comply under them (docs/campaign.md §3), so the property is stated for
-    sanctions held."""
-    path = _campaign_file(tmp_path, base, [("a", 0, None), ("b", 8, donor)])
+    sanctions are expected to fall - the coalition relents, or a scheduled phase brings
+    lighter sanctions: the target then waits for them to fall rather than comply under them
+    (docs/campaign.md §3) - so the property is stated for one phase with its rung held."""
+    path = _campaign_file(tmp_path, base, [("a", 0, None)], deadline=deadline)
     runs = []
     for level in (low, min(low + extra, 1.0)):
         sets = [f"demand.value_per_year={value}"]
-        sets += [f"phases.{k}.sanctions.pass_through={level}" for k in (0, 1)]
+        sets.append(f"phases.0.sanctions.pass_through={level}")
         runs.append(campaign_inputs(load_campaign(path, sets), draws=6, seed=11))
     weak, strong = runs
     for i in range(weak.draws):
