@@ -542,7 +542,8 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
             last12 += out[i, S_OUTPUT, s] if s >= 0 else np.exp(trend * s * dt)
         for s in range(t - 23, t - 11):
             prev12 += out[i, S_OUTPUT, s] if s >= 0 else np.exp(trend * s * dt)
-        out[i, S_GROWTH, t] = last12 / prev12 - 1.0
+        # output wiped out for a year (a certain, total strike): growth is -1, never inf/NaN
+        out[i, S_GROWTH, t] = last12 / prev12 - 1.0 if prev12 > 1e-12 else -1.0
 
 
 @njit(cache=True, nogil=True, parallel=True)
