@@ -327,24 +327,24 @@ def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, de
             c_ = delta * (1.0 - sigma)
             for j in range(K):
                 hold[j] = a_ + b_ * ex[j] + c_ * V[t + 1, best_r, j]
-            alt = part if divisible else -np.inf
-            pc = 0.0
-            pp = 0.0
+            # the better of the two ways out (ties go to full compliance), then per type:
+            # take it iff it beats holding out (comply on a tie with holding, as the step not)
+            if divisible and part > comply:
+                out_v, out_a, tie = part, PARTIAL, False
+            else:
+                out_v, out_a, tie = comply, COMPLY, True
+            taken = 0.0
             for j in range(K):
-                best_v = hold[j]
-                choice = HOLD
-                if alt > best_v:
-                    best_v = alt
-                    choice = PARTIAL
-                if comply >= best_v:
-                    best_v = comply
-                    choice = COMPLY
-                V[t, r, j] = best_v
-                act[t, r, j] = choice
-                if choice == COMPLY:
-                    pc += pi[t, j]
-                elif choice == PARTIAL:
-                    pp += pi[t, j]
+                take = out_v >= hold[j] if tie else out_v > hold[j]
+                if take:
+                    V[t, r, j] = out_v
+                    act[t, r, j] = out_a
+                    taken += pi[t, j]
+                else:
+                    V[t, r, j] = hold[j]
+                    act[t, r, j] = HOLD
+            pc = taken if out_a == COMPLY else 0.0
+            pp = taken if out_a == PARTIAL else 0.0
             ph_ = 1.0 - pc - pp
             if ph_ < 0.0:
                 ph_ = 0.0
