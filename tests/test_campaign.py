@@ -1,4 +1,6 @@
-"""Campaigns over time (issue 8, section 1): equilibrium, Bayes, properties, bad input."""
+"""Campaigns over time (issue 8, section 1): derived properties on random scenarios (never
+the bundled DPRK campaign), the campaign file, bad input. The equilibrium check is in
+tests/test_campaign_game.py."""
 
 from __future__ import annotations
 
@@ -13,165 +15,176 @@ from hypothesis import strategies as st
 
 from coercive._errors import InputError
 from coercive.campaign import run_campaign
-from coercive.campaign.model import beliefs, first_compliance, solve_target
+from coercive.campaign.model import campaign_inputs, solve_one, type_nodes
 from coercive.campaign.schema import load_campaign
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def _policy_value(flow, comply, war, strike, terminal, delta, decide):
-    """Value of following the decisions `decide` (evaluated forward, without any max)."""
-    rows, months = comply.shape
-    value = np.empty((rows, months + 1))
-    value[:, months] = terminal
-    for t in range(months - 1, -1, -1):
-        hold = flow[:, t] + delta * (
-            strike[:, t] * war[:, t] + (1 - strike[:, t]) * value[:, t + 1]
-        )
-        value[:, t] = np.where(decide[:, t], comply[:, t], hold)
-    return value
+CASES = ["iran-2013", "libya-2003", "kosovo-1999", "cuba-1962", "iraq-1990", "haiti-1994"]
+SLOW = settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
-def _grid_problem(seed: int = 0):
-    """A grid of states: prior beliefs x hazards x months, with random stage payoffs."""
-    rng = np.random.default_rng(seed)
-    prior = np.repeat(np.linspace(0.0, 1.0, 11), 5)
-    hazard_level = np.tile([0.0, 0.02, 0.1, 0.5, 1.0], 11)
-    rows, months = prior.size, 30
-    hazard = np.broadcast_to(hazard_level[:, None], (rows, months)).copy()
-    hazard[:, 10] = 1.0  # a deadline in month 10
-    # belief after each month without a strike, by Bayes' rule with a point-mass type
-    mu = np.empty((rows, months))
-    m = prior.copy()
-    for t in range(months):
-        mu[:, t] = m
-        m = m * (1 - hazard[:, t]) / np.maximum(1 - m * hazard[:, t], 1e-300)
-    flow = -rng.uniform(0, 0.2, (rows, months))
-    comply = rng.normal(-1.0, 1.0, (rows, months))
-    war = rng.normal(-2.0, 1.5, (rows, months))
-    terminal = rng.normal(-1.5, 1.0, rows)
-    return flow, comply, war, mu * hazard, terminal
-
-
-def test_no_profitable_one_shot_deviation_on_a_grid_of_states():
-    flow, comply, war, strike, terminal = _grid_problem()
-    delta = float(np.exp(-0.2 / 12))
-    value, hold, decide = solve_target(flow, comply, war, strike, terminal, delta)
-    follow = _policy_value(flow, comply, war, strike, terminal, delta, decide)
-    np.testing.assert_allclose(follow[:, :-1], value, atol=1e-12)
-    # deviate once at (row, t): do the other thing, then follow the policy
-    hold_then_follow = flow + delta * (strike * war + (1 - strike) * follow[:, 1:])
-    deviation = np.where(decide, hold_then_follow, comply)
-    assert np.all(deviation <= follow[:, :-1] + 1e-12)
-    assert decide.any() and (~decide).any()  # both actions occur on the grid
-
-
-def test_a_non_equilibrium_policy_is_caught():
-    flow, comply, war, strike, terminal = _grid_problem(1)
-    delta = 0.99
-    _, _, decide = solve_target(flow, comply, war, strike, terminal, delta)
-    wrong = ~decide
-    follow = _policy_value(flow, comply, war, strike, terminal, delta, wrong)
-    hold_then_follow = flow + delta * (strike * war + (1 - strike) * follow[:, 1:])
-    deviation = np.where(wrong, hold_then_follow, comply)
-    assert np.any(deviation > follow[:, :-1] + 1e-9)
-
-
-def test_fast_solver_matches_full_solver_with_types():
-    flow, comply, war, strike, terminal = _grid_problem(2)
-    types = np.linspace(-2, 2, 7)
-    _, _, decide = solve_target(flow, comply, war, strike, terminal, 0.98, types=types)
-    stop = first_compliance(flow, comply, war, strike, terminal, 0.98, types)
-    expected = np.where(decide.any(axis=2), decide.argmax(axis=2), comply.shape[1])
-    np.testing.assert_array_equal(stop, expected)
-
-
-def test_beliefs_follow_bayes_rule_against_quadrature():
-    rng = np.random.default_rng(3)
-    rows, months = 6, 24
-    threshold = rng.normal(0, 1.5, (rows, 3))
-    phase = np.repeat([0, 1, 2], 8)
-    hazard = rng.uniform(0, 0.3, (rows, months))
-    hazard[:, 5] = 1.0
-    mu, survival = beliefs(threshold, phase, hazard)
-    z = np.linspace(-12, 12, 200_001)
-    density = np.exp(-(z**2) / 4) / np.sqrt(4 * np.pi)
-    for row in range(rows):
-        weight = density.copy()
-        for t in range(months):
-            resolute = z > threshold[row, phase[t]]
-            total = np.trapezoid(weight, z)
-            assert survival[row, t] == pytest.approx(total, abs=1e-4)
-            assert mu[row, t] == pytest.approx(np.trapezoid(weight * resolute, z) / total, abs=2e-4)
-            weight = weight * (1 - hazard[row, t] * resolute)
-    # the prior predicts what it learns from: survival falls by exactly mu * hazard
-    np.testing.assert_allclose(
-        survival[:, 1:], survival[:, :-1] * (1 - mu[:, :-1] * hazard[:, :-1])
-    )
-
-
-def test_a_deadline_that_passes_without_a_strike_removes_resolute_types():
-    threshold = np.array([[0.3]])
-    hazard = np.zeros((1, 12))
-    hazard[0, 4] = 1.0
-    mu, _ = beliefs(threshold, np.zeros(12, dtype=int), hazard)
-    assert mu[0, 4] > 0.3 and mu[0, 5] == 0.0
-
-
-CASES = ["dprk-2017", "dprk-2018", "iran-2013", "libya-2003", "kosovo-1999", "cuba-1962"]
-
-
-def _campaign_file(tmp_path, base, phases, months=24):
-    lines = ["campaign_version: 1", "id: test", f"base: {base}", f"months: {months}", "phases:"]
-    for name, start, donor in phases:
+def _campaign_file(tmp_path, base, phases, months=24, partial=None, deadline=None):
+    lines = ["campaign_version: 1", "id: test", f"base: {base}", f"months: {months}"]
+    if partial is not None:
+        lines.append(f"partial: {{name: step, share: {partial}, source: test}}")
+    lines.append("phases:")
+    for index, (name, start, donor) in enumerate(phases):
         lines += [f"  - name: {name}", f"    start_month: {start}"]
         if donor:
             lines.append(f"    instruments_from: {donor}")
+        if index == 0 and deadline is not None:
+            lines.append(f"    instruments: {{deadline.months: {deadline}, deadline.public: true}}")
     path = tmp_path / "c.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@SLOW
 @given(
     base=st.sampled_from(CASES),
     donors=st.lists(st.sampled_from(CASES), min_size=0, max_size=2),
     gaps=st.lists(st.integers(1, 10), min_size=2, max_size=2),
     value=st.floats(0.0, 0.6),
+    share=st.one_of(st.none(), st.floats(0.05, 0.9)),
 )
-def test_trajectories_are_probabilities_and_cumulative(tmp_path, base, donors, gaps, value):
+def test_trajectories_are_probabilities_and_costs_never_fall(
+    tmp_path, base, donors, gaps, value, share
+):
     phases = [("p0", 0, None)] + [
         (f"p{i + 1}", sum(gaps[: i + 1]), d) for i, d in enumerate(donors)
     ]
-    path = _campaign_file(tmp_path, base, phases)
-    result = run_campaign(path, settings=[f"demand.value_per_year={value}"], draws=150)
+    path = _campaign_file(tmp_path, base, phases, partial=share)
+    result = run_campaign(path, settings=[f"demand.value_per_year={value}"], draws=40)
     p = result.paths
-    for series in (p.complied, p.struck, p.belief):
+    for series in (p.complied, p.partial, p.struck, p.belief, p.coercer_belief, p.regime_survival):
         assert np.all((series >= -1e-12) & (series <= 1 + 1e-12))
     assert np.all(p.complied + p.struck <= 1 + 1e-9)
-    for series in (p.complied, p.struck, p.regime_cost, p.coercer_cost):
-        assert np.all(np.diff(series, axis=1) >= -1e-12)
-    for index in range(len(phases)):  # within a phase, no strike only lowers the belief
-        cols = np.flatnonzero(p.phase == index)
-        assert np.all(np.diff(p.belief[:, cols], axis=1) <= 1e-12)
+    for series in (p.complied, p.partial, p.struck, p.regime_cost, p.coercer_cost):
+        assert np.all(np.diff(series, axis=1) >= -1e-12)  # costs are non-decreasing in t
+    assert np.all(np.diff(p.regime_survival, axis=1) <= 1e-12)
+    assert np.all(np.isfinite(p.growth)) and np.all(p.output >= 0)
     frame = result.to_frame()
-    assert len(frame) == 24 and {"complied_low", "belief_high"} <= set(frame.columns)
+    assert len(frame) == 24 and {"complied_low", "partial_high", "growth_low"} <= set(frame)
 
 
-@pytest.mark.parametrize("base", ["dprk-2017", "iran-2013"])
-def test_more_compensation_in_every_phase_never_lowers_compliance(tmp_path, base):
-    path = _campaign_file(tmp_path, base, [("a", 0, None), ("b", 6, "libya-2003")])
-    low = run_campaign(path, settings=["demand.value_per_year=0.02"], draws=300)
-    sets = (
-        ["demand.value_per_year=0.02"]
-        + [f"phases.{i}.inducements.compensation=0.3" for i in (0, 1)]
-        + [f"phases.{i}.inducements.delivery_credibility=1.0" for i in (0, 1)]
-    )
-    high = run_campaign(path, settings=sets, draws=300)
-    assert np.all(high.paths.complied >= low.paths.complied - 1e-12)
-    assert high.paths.complied[:, -1].mean() > 0  # the check is not vacuous
+@SLOW
+@given(
+    base=st.sampled_from(CASES),
+    donor=st.sampled_from(CASES),
+    value=st.floats(0.0, 0.5),
+    deadline=st.one_of(st.none(), st.integers(2, 8)),
+)
+def test_an_indivisible_demand_never_yields_partial_compliance(
+    tmp_path, base, donor, value, deadline
+):
+    path = _campaign_file(tmp_path, base, [("a", 0, None), ("b", 9, donor)], deadline=deadline)
+    result = run_campaign(path, settings=[f"demand.value_per_year={value}"], draws=40)
+    assert not result.to_dict()["divisible"]
+    assert np.all(result.paths.partial == 0.0)
+
+
+def test_a_divisible_demand_can_yield_partial_compliance(tmp_path):
+    """The previous property is not vacuous: the same machinery shows first steps."""
+    path = _campaign_file(tmp_path, "kosovo-1999", [("a", 0, None)], partial=0.2)
+    result = run_campaign(path, settings=["demand.value_per_year=0.3"], draws=60)
+    assert result.paths.partial[:, -1].mean() > 0.01
+
+
+@SLOW
+@given(
+    base=st.sampled_from(CASES),
+    value=st.floats(0.0, 0.5),
+    deadline=st.integers(2, 8),
+    share=st.one_of(st.none(), st.floats(0.1, 0.8)),
+)
+def test_a_deadline_that_passes_without_a_strike_lowers_the_targets_belief(
+    tmp_path, base, value, deadline, share
+):
+    path = _campaign_file(tmp_path, base, [("a", 0, None)], partial=share, deadline=deadline)
+    campaign = load_campaign(path, [f"demand.value_per_year={value}"])
+    inputs = campaign_inputs(campaign, draws=8, seed=3)
+    _, _, th, _ = type_nodes()
+    due = deadline - 1
+    for i in range(inputs.draws):
+        sol = solve_one(inputs, i)
+        if int(sol["iterations"]) < 0:
+            continue
+        mu = sol["mu"]
+        before, after = mu[due] @ th, mu[due + 1] @ th  # expected resolve
+        assert after <= before + 1e-12
+        if sol["strike"][due, sol["path"][due]].any():  # some type executes at the deadline
+            assert after < before
+            resolute = sol["strike"][due, sol["path"][due]]
+            assert mu[due + 1][resolute].sum() == 0.0  # those types are ruled out
+
+
+def _first_compliance_given(inputs, i, strike, rho, mu):
+    """Each target type's first month of compliance on the path, as its best reply to a
+    given coercer strategy (strike, rho) and belief path mu (an indivisible demand)."""
+    from test_campaign_game import stage
+
+    x, _, _, _ = type_nodes()
+    s = stage(inputs, i)
+    T, R = rho.shape
+    sigma = inputs.hazard[:, None] * np.einsum("trm,tm->tr", strike, mu[:T])
+    v = np.empty((T + 1, R, x.size))
+    v[T] = s["term"][:, None]
+    comply = np.empty((T, R, x.size), bool)
+    for t in range(T - 1, -1, -1):
+        strike_now = sigma[t][:, None]
+        hold = s["flow"][t][:, None] + inputs.delta * (
+            strike_now * (s["war"][t][:, None] + x) + (1 - strike_now) * v[t + 1][rho[t]]
+        )
+        comply[t] = s["comply"][t][:, None] >= hold
+        v[t] = np.maximum(s["comply"][t][:, None], hold)
+    r, first = int(inputs.reset[0]), np.full(x.size, T)
+    for t in range(T):
+        first = np.where((first == T) & comply[t, r], t, first)
+        r = int(rho[t, r])
+    return first
+
+
+@SLOW
+@given(
+    base=st.sampled_from(CASES),
+    deadline=st.one_of(st.none(), st.integers(2, 12)),
+    value=st.floats(0.0, 0.3),
+    low=st.floats(0.0, 0.5),
+    extra=st.floats(0.05, 0.5),
+)
+def test_more_pressure_on_the_regime_weakly_raises_compliance(
+    tmp_path, base, deadline, value, low, extra
+):
+    """Raising the share of the sanctions' cost that reaches the regime (pass-through) in
+    every phase leaves the coercer's payoffs as they were and lowers the target's value of
+    holding out relative to complying: against the same strikes, beliefs and sanctions that
+    are not lowered before compliance, every target type complies weakly earlier, so
+    P(complied by t) weakly rises at every t. Hypothesis found that this fails when the
+    sanctions are expected to fall - the coalition relents, or a scheduled phase brings
+    lighter sanctions: the target then waits for them to fall rather than comply under them
+    (docs/campaign.md §3) - so the property is stated for one phase with its rung held."""
+    path = _campaign_file(tmp_path, base, [("a", 0, None)], deadline=deadline)
+    runs = []
+    for level in (low, min(low + extra, 1.0)):
+        sets = [f"demand.value_per_year={value}"]
+        sets.append(f"phases.0.sanctions.pass_through={level}")
+        runs.append(campaign_inputs(load_campaign(path, sets), draws=6, seed=11))
+    weak, strong = runs
+    for i in range(weak.draws):
+        sol = solve_one(weak, i)
+        T, R = sol["rho"].shape
+        held = np.array(
+            [[weak.reset[t + 1] if t + 1 < T and weak.reset[t + 1] >= 0 else r for r in range(R)]
+             for t in range(T)]
+        )  # fmt: skip
+        args = (sol["strike"], held, sol["mu"])
+        earlier = _first_compliance_given(strong, i, *args)
+        later = _first_compliance_given(weak, i, *args)
+        assert np.all(earlier <= later)
 
 
 def test_bundled_campaign_runs_and_its_counterfactual_parses():
@@ -219,6 +232,23 @@ BAD = [
     ),
     ("phases:\n  - {name: a, start_month: 0, extra: 1}\n", "phases.0.extra"),
     ("phases: []\n", "phases"),
+    (
+        "partial: {name: s, share: 1.0, source: x}\nphases:\n  - {name: a, start_month: 0}\n",
+        "partial.share",
+    ),
+    (
+        "partial: {name: s, share: {low: 0.0, high: 0.4}, source: x}\n"
+        "phases:\n  - {name: a, start_month: 0}\n",
+        "partial.share",
+    ),
+    ("phases:\n  - {name: a, start_month: 0, partial_relief: 0.5}\n", "phases.0.partial_relief"),
+    ("phases:\n  - {name: a, start_month: 0, partial_relief: 1.5}\n", "phases.0.partial_relief"),
+    (
+        "economy: {observed: [{label: x, month: 3, growth: -7, source: s}]}\n"
+        "phases:\n  - {name: a, start_month: 0}\n",
+        "economy.observed.0.growth",
+    ),
+    ("economy: {trend_growth: 0.02}\nphases:\n  - {name: a, start_month: 0}\n", "trend_source"),
 ]
 
 

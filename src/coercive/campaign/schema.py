@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coercive._errors import InputError
 from coercive.policy.loader import load_scenario, resolve_case
-from coercive.policy.scenario import Scenario
+from coercive.policy.scenario import Scenario, Share
 
 CAMPAIGNS_DIR = Path(__file__).resolve().parent.parent / "campaigns"
 MAX_MONTHS = 240
@@ -39,7 +39,41 @@ class PhaseSpec(_Model):
         default_factory=dict,
         description="Dotted paths under the base scenario's `instruments` -> value (YAML).",
     )
+    partial_relief: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of the sanctions relief offered (at the phase's delivery "
+        "credibility) for the demand's first step (`partial`); 0 = none offered.",
+    )
     source: str | None = None
+
+
+class PartialStep(_Model):
+    """The demand's first step (freeze before dismantle): present only if it can be split."""
+
+    name: str = Field(..., min_length=1)
+    share: Share = Field(
+        ...,
+        description="Share of the demand the step gives up (0-1, both ends excluded): of its "
+        "value to the regime, the power it costs and the further-demands risk it opens.",
+    )
+    source: str = Field(..., min_length=1)
+
+
+class ObservedGrowth(_Model):
+    label: str = Field(..., min_length=1)
+    month: int = Field(..., ge=0, le=MAX_MONTHS, description="Last month of the 12 it covers.")
+    growth: float = Field(..., ge=-1.0, le=1.0, description="Real GDP growth (share).")
+    source: str = Field(..., min_length=1)
+
+
+class EconomyRecord(_Model):
+    trend_growth: float = Field(
+        0.0, ge=-0.5, le=0.5, description="Real growth a year before the campaign (share)."
+    )
+    trend_source: str | None = None
+    observed: list[ObservedGrowth] = Field(default_factory=list)
 
 
 class CampaignSpec(_Model):
@@ -49,6 +83,10 @@ class CampaignSpec(_Model):
     base: str = Field(..., description="Bundled case id or scenario path: actors, demand, economy.")
     months: int = Field(36, ge=1, le=MAX_MONTHS)
     phases: list[PhaseSpec] = Field(..., min_length=1)
+    partial: PartialStep | None = Field(
+        None, description="The demand's first step; absent = the demand cannot be split."
+    )
+    economy: EconomyRecord = Field(default_factory=EconomyRecord)
     counterfactuals: dict[str, list[str]] = Field(default_factory=dict)
     sources: list[str] = Field(default_factory=list)
 
@@ -122,6 +160,13 @@ def _split_sets(settings: list[str] | None, source: str) -> tuple[list[str], dic
     return base, phased
 
 
+def _extent(value: Any) -> tuple[float, float]:
+    """Range of a Distribution (normal: mean +- 4 sd, clipped by the Share bounds later)."""
+    if value.dist == "normal":
+        return float(value.mean) - 4 * float(value.sd), float(value.mean) + 4 * float(value.sd)
+    return float(value.low), float(value.high)
+
+
 def load_campaign(
     path_or_id: str | Path, settings: list[str] | None = None, months: int | None = None
 ) -> Campaign:
@@ -142,6 +187,24 @@ def load_campaign(
         if error["type"] == "extra_forbidden":
             message = "unknown field"
         raise InputError(" ".join(f"{source}: {where}: {message}".split())) from None
+    if spec.partial is not None:
+        share = spec.partial.share
+        low, high = (share, share) if isinstance(share, float) else _extent(share)
+        if not (0.0 < low and high < 1.0):
+            raise InputError(
+                f"{source}: partial.share: {low:g}-{high:g}; allowed: strictly between 0 and 1 "
+                "(0 is no step, 1 the whole demand)"
+            )
+    for index, phase in enumerate(spec.phases):
+        if phase.partial_relief > 0 and spec.partial is None:
+            raise InputError(
+                f"{source}: phases.{index}.partial_relief: {phase.partial_relief:g} but the "
+                "demand cannot be split; allowed: 0, or a `partial` block naming the first step"
+            )
+    if spec.economy.trend_growth != 0.0 and not spec.economy.trend_source:
+        raise InputError(
+            f"{source}: economy.trend_source: missing; allowed: the source of trend_growth"
+        )
     horizon = spec.months if months is None else months
     if not isinstance(horizon, int) or not 1 <= horizon <= MAX_MONTHS:
         raise InputError(f"--months {horizon}: allowed: an integer from 1 to {MAX_MONTHS}")

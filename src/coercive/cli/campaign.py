@@ -28,20 +28,30 @@ def campaign_command(
     ),
     draws: int = typer.Option(None, "--draws", help="Monte Carlo draws (default: the base's)."),
     seed: int = typer.Option(None, "--seed", help="Seed (default: the base scenario's)."),
+    sanctions_price: float = typer.Option(
+        None,
+        "--sanctions-price",
+        help="The coercer's own cost of sanctioning, stakes per target-GDP-year of economy "
+        "loss (default 0.1, the prior of `coercive design`).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the trajectories as JSON."),
     plot: Path = typer.Option(None, "--plot", metavar="FILE", help="Write the plot (PNG/SVG/PDF)."),
 ) -> None:
-    """Monthly P(complied), P(strike), cumulative costs and beliefs, with 90% bands."""
+    """Monthly P(complied), P(first step), P(strike), sanctions, beliefs, costs, the regime's
+    survival and the economy's growth, with 90% bands."""
     from rich.console import Console
     from rich.progress import Progress
 
     from coercive.campaign import CampaignResult, load_campaign
-    from coercive.campaign.model import campaign_inputs, simulate
+    from coercive.campaign.model import SANCTIONS_PRICE, campaign_inputs, simulate
 
     if draws is not None and not 1 <= draws <= 200_000:
         raise InputError(f"--draws {draws}: allowed: an integer from 1 to 200000")
     if seed is not None and seed < 0:
         raise InputError(f"--seed {seed}: allowed: an integer >= 0")
+    if sanctions_price is not None and not (0 <= sanctions_price <= 100):
+        raise InputError(f"--sanctions-price {sanctions_price}: allowed: a number from 0 to 100")
+    price = SANCTIONS_PRICE if sanctions_price is None else float(sanctions_price)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"--plot {plot}: allowed: a .png, .svg or .pdf file name")
     items = list(settings or [])
@@ -56,9 +66,10 @@ def campaign_command(
         task = progress.add_task("campaign", total=3)
         campaign = load_campaign(case, items, months)
         progress.update(task, advance=1, description="mapping phases")
-        inputs = campaign_inputs(campaign, draws, seed)
-        progress.update(task, advance=1, description="solving and simulating")
-        result = CampaignResult(campaign, simulate(inputs, campaign.months), inputs.comply.shape[0])
+        inputs = campaign_inputs(campaign, draws, seed, sanctions_price=price)
+        progress.update(task, advance=1, description="solving the game draw by draw")
+        trend = campaign.spec.economy.trend_growth
+        result = CampaignResult(campaign, simulate(inputs, campaign.months, trend), inputs.draws)
         progress.update(task, advance=1)
     if plot is not None:
         try:
@@ -67,6 +78,7 @@ def campaign_command(
             raise InputError(f"--plot {plot}: cannot write ({exc.strerror or exc})") from None
     payload = result.to_dict()
     payload["settings"] = items
+    payload["sanctions_price"] = price
     if as_json:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
@@ -83,40 +95,63 @@ def _render(result: object, items: list[str]) -> None:
     console.print(f"\n[bold]{campaign.title or campaign.id}[/bold]  [dim]{campaign.id}[/dim]")
     phases = ", ".join(f"{p.name} from month {p.start_month}" for p in campaign.phases)
     console.print(f"[dim]Phases: {phases}. {result.draws} draws; means [90% bands].[/dim]")  # type: ignore[attr-defined]
+    spec = campaign.spec
+    step_name = spec.partial.name if spec.partial is not None else None
+    console.print(
+        f"[dim]Demand: {'divisible, first step: ' + step_name if step_name else 'indivisible'}. "
+        f"Equilibrium found with rung moves in {result.converged:.0%} of draws, with the coded "  # type: ignore[attr-defined]
+        f"rungs held in {result.paths.rungs_held.mean():.0%}.[/dim]"  # type: ignore[attr-defined]
+    )
     if items:
         console.print(f"[dim]Overrides: {'; '.join(items)}[/dim]")
-    table = Table()
-    for name in (
-        "month",
-        "phase",
-        "P(complied)",
-        "P(strike)",
-        "regime cost",
-        "coercer cost",
-        "belief",
-    ):
-        table.add_column(name, justify="right" if name != "phase" else "left")
     last = len(frame) - 1
     step = max(1, len(frame) // 12)
-    for index in sorted(set(range(0, len(frame), step)) | {last}):
-        row = frame.iloc[index]
+    months = sorted(set(range(0, len(frame), step)) | {last})
 
-        def cell(key: str, fmt: str = "{:.2f}", row: object = row) -> str:
-            low, high = row[key + "_low"], row[key + "_high"]  # type: ignore[index]
-            return f"{fmt.format(row[key])} [{fmt.format(low)}-{fmt.format(high)}]"  # type: ignore[index]
+    def cell(row: object, key: str, fmt: str = "{:.2f}") -> str:
+        low, high = row[key + "_low"], row[key + "_high"]  # type: ignore[index]
+        return f"{fmt.format(row[key])} [{fmt.format(low)}, {fmt.format(high)}]"  # type: ignore[index]
 
-        table.add_row(
-            str(int(row["month"])),
-            str(row["phase"]),
-            cell("complied"),
-            cell("struck"),
-            cell("regime_cost", "{:.3f}"),
-            cell("coercer_cost"),
-            cell("belief"),
-        )
-    console.print(table)
+    columns = {
+        "Outcomes": [
+            ("P(complied)", "complied", "{:.2f}"),
+            ("P(step)", "partial", "{:.2f}"),
+            ("P(strike)", "struck", "{:.2f}"),
+            ("belief", "belief", "{:.2f}"),
+        ],
+        "State": [
+            ("rung", "sanctions_level", "{:.1f}"),
+            ("growth", "growth", "{:+.1%}"),
+            ("P(regime holds)", "regime_survival", "{:.3f}"),
+            ("regime cost", "regime_cost", "{:.3f}"),
+            ("coercer cost", "coercer_cost", "{:.2f}"),
+        ],
+    }
+    for title, cols in columns.items():
+        table = Table(title=title)
+        table.add_column("month", justify="right")
+        table.add_column("phase")
+        for name, _, _ in cols:
+            table.add_column(name, justify="right")
+        for index in months:
+            row = frame.iloc[index]
+            table.add_row(
+                str(int(row["month"])),
+                str(row["phase"]),
+                *(cell(row, key, fmt) for _, key, fmt in cols),
+            )
+        console.print(table)
+    for obs in result.observed():  # type: ignore[attr-defined]
+        if obs["model_growth"] is not None:
+            low, high = obs["model_growth_band"]
+            console.print(
+                f"Growth {obs['label']}: recorded {obs['recorded_growth']:+.1%} "
+                f"({obs['source']}); model {obs['model_growth']:+.1%} [{low:+.1%} to {high:+.1%}]"
+            )
     console.print(
-        "[dim]regime cost: share of one year's GDP lost to sanctions (expected, cumulative); "
-        "coercer cost: stakes (war cost if the threat is executed, carrots if the target "
-        "complies); belief: the target's that the coercer is resolute.[/dim]\n"
+        "[dim]P(step): the demand's first step taken; rung: sanctions in force (0 none, 1 "
+        "targeted, 2 comprehensive, 3 + full secondary); belief: the target's P(the coercer "
+        "executes at an opportunity); growth: the last 12 months' output over the 12 before; "
+        "regime cost: share of one year's GDP (cumulative); coercer cost: stakes (war cost, "
+        "carrots, its own sanctions cost).[/dim]\n"
     )
