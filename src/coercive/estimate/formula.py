@@ -183,6 +183,51 @@ def _required(expression: str, data: pd.DataFrame, where: str) -> set[str]:
     return variables
 
 
+class PartFrames(Sequence[tuple[str, pd.DataFrame]]):
+    """The parts as ``(name, DataFrame)`` pairs, each frame built on first access.
+
+    The estimators need only each part's array and column labels (:meth:`DesignParts.
+    matrices`, :meth:`DesignParts.part_columns`); building the DataFrames (pandas' index
+    inference on the labels) cost more than a whole fit on a few hundred rows, so the plain
+    column path builds them only when someone asks (the API is unchanged).
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        arrays: Sequence[np.ndarray],
+        columns: Sequence[Sequence[str]],
+        index: pd.Index,
+    ) -> None:
+        self._names = tuple(names)
+        self._arrays = tuple(arrays)
+        self._columns = tuple(tuple(labels) for labels in columns)
+        self._index = index
+        self._frames: dict[int, pd.DataFrame] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _pair(self, position: int) -> tuple[str, pd.DataFrame]:
+        frame = self._frames.get(position)
+        if frame is None:
+            frame = pd.DataFrame(
+                self._arrays[position], index=self._index, columns=list(self._columns[position])
+            )
+            self._frames[position] = frame
+        return self._names[position], frame
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return tuple(self._pair(i) for i in range(len(self))[position])
+        if not -len(self) <= position < len(self):
+            raise IndexError(position)
+        return self._pair(position % len(self))
+
+    def __repr__(self) -> str:
+        return f"PartFrames({', '.join(self._names)})"
+
+
 @dataclass(frozen=True)
 class DesignParts:
     """Design matrices of a multi-part formula (see module docstring)."""
@@ -206,15 +251,27 @@ class DesignParts:
 
     @property
     def n_columns(self) -> int:
-        return sum(matrix.shape[1] for _, matrix in self.parts)
+        return sum(len(terms) for terms in self.part_columns())
 
     def labels(self) -> list[str]:
         """``part:term`` labels of all columns, part by part."""
-        return [f"{name}:{term}" for name, matrix in self.parts for term in matrix.columns]
+        return [
+            f"{name}:{term}"
+            for name, terms in zip(self.part_names, self.part_columns(), strict=True)
+            for term in terms
+        ]
 
     def matrices(self) -> list[np.ndarray]:
-        """The parts as float arrays ``(n, k_part)`` (``k_part`` may be 0)."""
+        """The parts as float arrays ``(n, k_part)`` (``k_part`` may be 0), fresh copies."""
+        if isinstance(self.parts, PartFrames):
+            return [array.copy() for array in self.parts._arrays]
         return [matrix.to_numpy(dtype=float) for _, matrix in self.parts]
+
+    def part_columns(self) -> list[tuple[str, ...]]:
+        """Each part's column labels (``(Intercept)``, ``x1``, ``regime2dem``, ...)."""
+        if isinstance(self.parts, PartFrames):
+            return list(self.parts._columns)
+        return [tuple(str(label) for label in matrix.columns) for _, matrix in self.parts]
 
     def regressors(self, newdata: pd.DataFrame) -> list[np.ndarray]:
         """Each part's matrix for ``newdata`` with the fitted coding; incomplete rows -> NaN."""
@@ -236,9 +293,11 @@ class DesignParts:
                 )
         rows = newdata.loc[complete]
         out = []
-        for (name, fitted), spec in zip(self.parts, self._specs, strict=True):
-            full = np.full((len(newdata), fitted.shape[1]), np.nan)
-            if fitted.shape[1] and len(rows):
+        for name, terms, spec in zip(
+            self.part_names, self.part_columns(), self._specs, strict=True
+        ):
+            full = np.full((len(newdata), len(terms)), np.nan)
+            if terms and len(rows):
                 try:
                     matrix = spec.get_model_matrix(rows, context=_CONTEXT)
                 except _formulaic_errors() as error:
@@ -322,7 +381,7 @@ def parse_formula(
     if not data.columns.duplicated().any():  # duplicated names: the general path refuses them
         fast = _parse_plain_columns(formula, data, part_names, lhs_terms, rhs_parts, subset, na)
     if fast is not None:
-        _check_parts(fast.parts, rhs_parts)
+        _check_parts(part_names, fast.parts._arrays, rhs_parts)  # type: ignore[attr-defined]
         return fast
 
     variables: set[str] = set()
@@ -393,7 +452,7 @@ def parse_formula(
         parts.append((name, pd.DataFrame(values, index=frame.index, columns=columns)))
         specs.append(matrix.model_spec)
 
-    _check_parts(parts, rhs_parts)
+    _check_parts(part_names, [matrix.to_numpy() for _, matrix in parts], rhs_parts)
     return DesignParts(
         formula=formula,
         part_names=tuple(part_names),
@@ -414,20 +473,20 @@ def parse_formula(
     )
 
 
-def _check_parts(parts: Sequence[tuple[str, pd.DataFrame]], rhs_parts: Sequence[str]) -> None:
+def _check_parts(
+    names: Sequence[str], arrays: Sequence[np.ndarray], rhs_parts: Sequence[str]
+) -> None:
     """Refusals that hold whichever path (formulaic or plain columns) built the matrices."""
-    for (name, matrix), part in zip(parts, rhs_parts, strict=True):
-        values = matrix.to_numpy()
+    for name, values, part in zip(names, arrays, rhs_parts, strict=True):
         largest = float(np.max(np.abs(values))) if values.size else 0.0
         if largest > MAX_REGRESSOR:
             raise InputError(
                 f"formula: part {name!r} ({shown(part)}) has a value of magnitude "
                 f"{largest:.3g}; allowed: at most {MAX_REGRESSOR:.3g} (rescale the regressor)"
             )
-    if parts and not any(matrix.shape[1] for _, matrix in parts):
-        names = " | ".join(name for name, _ in parts)
+    if names and not any(values.shape[1] for values in arrays):
         raise InputError(
-            f"formula: every right-hand part is 0 ({names}): there is "
+            f"formula: every right-hand part is 0 ({' | '.join(names)}): there is "
             "nothing to estimate; give at least one part a term (e.g. 1)"
         )
 
@@ -698,9 +757,10 @@ def _parse_plain_columns(
             )
         kind, outcome_levels = "columns", None
 
-    parts = []
+    arrays_out: list[np.ndarray] = []
+    columns_out: list[list[str]] = []
     specs = []
-    for name, (intercept, names) in zip(part_names, tokens, strict=True):  # type: ignore[misc]
+    for intercept, names in tokens:  # type: ignore[misc]
         blocks = [np.ones((keep.size, 1))] if intercept else []
         labels = ["(Intercept)"] if intercept else []
         terms: list[tuple[str, tuple[Any, ...] | None]] = []
@@ -718,12 +778,13 @@ def _parse_plain_columns(
                 labels.append(term)
                 terms.append((term, None))
         values = np.hstack(blocks) if blocks else np.zeros((keep.size, 0))
-        parts.append((name, pd.DataFrame(values, index=index, columns=labels)))
+        arrays_out.append(values)
+        columns_out.append(labels)
         specs.append(_SimpleSpec(intercept, tuple(terms)))
     return DesignParts(
         formula=formula,
         part_names=tuple(part_names),
-        parts=tuple(parts),
+        parts=PartFrames(part_names, arrays_out, columns_out, index),  # type: ignore[arg-type]
         outcome=outcome,
         outcome_names=tuple(lhs_terms),
         outcome_kind=kind,

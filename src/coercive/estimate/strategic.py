@@ -21,7 +21,7 @@ API
 ``maximize(model, start, maxiter) -> Maximum``: BFGS, then Newton steps with the Hessian above
 until the gradient vanishes; reports convergence and the reason when it fails.
 ``binary_fit(design, chosen, functions)``: a binary probit/logit MLE (starting values).
-``check_player_identified(parts, player, names)``: refuse a regressor in all of a player's
+``check_player_identified(columns, player, names)``: refuse a regressor in all of a player's
 utilities (it cancels from every comparison the player makes).
 """
 
@@ -51,6 +51,8 @@ __all__ = [
     "binary_fit",
     "check_options",
     "check_player_identified",
+    "compiled_rows",
+    "compiled_second",
     "log_cdf_and_score",
     "maximize",
     "outcome_codes",
@@ -138,6 +140,39 @@ def fit_single_threaded(fit: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def compiled_rows(
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], *data: Any
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``IndexLikelihood.row_gradient`` from a compiled row kernel.
+
+    ``kernel(U, want_second, *data)`` takes ``U`` of shape ``(J, m)`` (``m`` a multiple of
+    the ``n`` rows; column ``c`` is data row ``c % n``) and returns the row log-likelihoods
+    ``(m,)``, their derivatives ``(J, m)`` and, when ``want_second``, their second
+    derivatives ``(J, J, m)``. The adapter flattens the batch axes :class:`IndexLikelihood`
+    uses (``(J, *batch, n)``) into one and restores them on the way out.
+    """
+
+    def rows_and_gradient(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shape = utilities.shape
+        flat = np.ascontiguousarray(utilities, dtype=float).reshape(shape[0], -1)
+        rows, first, _ = kernel(flat, False, *data)
+        return rows.reshape(shape[1:]), first.reshape(shape)
+
+    return rows_and_gradient
+
+
+def compiled_second(
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], *data: Any
+) -> Callable[[np.ndarray], np.ndarray]:
+    """``IndexLikelihood.row_hessian`` (exact second derivatives ``(J, J, n)`` at ``U`` of
+    shape ``(J, n)``) from a kernel of :func:`compiled_rows`' form that computes them."""
+
+    def second_derivatives(utilities: np.ndarray) -> np.ndarray:
+        return kernel(np.ascontiguousarray(utilities, dtype=float), True, *data)[2]
+
+    return second_derivatives
+
+
 _FIRST_STEP = _EPS ** (1.0 / 3.0)
 _SECOND_STEP = _EPS**0.25
 _FORWARD_STEP = _EPS**0.5
@@ -156,6 +191,9 @@ class IndexLikelihood:
     # Optional analytic ``U -> (g, dg/dU)`` (shapes ``batch`` and ``(J, *batch)``): when given,
     # first derivatives are exact and second ones are central differences of them.
     row_gradient: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # Optional exact ``U -> d2g/dU dU`` (``(J, n) -> (J, J, n)``): when given, the Hessian
+    # uses it instead of differences of ``row_gradient``.
+    row_hessian: Callable[[np.ndarray], np.ndarray] | None = None
 
     @property
     def sizes(self) -> list[int]:
@@ -169,6 +207,13 @@ class IndexLikelihood:
     def nobs(self) -> int:
         return int(self.matrices[0].shape[0])
 
+    @functools.cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, block)``: the matrices side by side and each column's index (for the kernels)."""
+        stacked = np.ascontiguousarray(np.hstack(self.matrices), dtype=float)
+        block = np.repeat(np.arange(len(self.matrices)), self.sizes).astype(np.int64)
+        return stacked, block
+
     def split(self, theta: np.ndarray) -> list[np.ndarray]:
         bounds = np.cumsum([0, *self.sizes])
         return [theta[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -176,7 +221,12 @@ class IndexLikelihood:
     def utilities(
         self, theta: np.ndarray, matrices: Sequence[np.ndarray] | None = None
     ) -> np.ndarray:
-        matrices = self.matrices if matrices is None else matrices
+        if matrices is None:
+            from coercive.estimate._kernels import index_values
+
+            stacked, block = self._stacked
+            theta = np.ascontiguousarray(theta, dtype=float)
+            return index_values(stacked, block, theta, len(self.matrices))
         n = matrices[0].shape[0]
         out = np.zeros((len(matrices), n))
         for j, (matrix, block) in enumerate(zip(matrices, self.split(theta), strict=True)):
@@ -185,6 +235,8 @@ class IndexLikelihood:
         return out
 
     def loglik_obs(self, theta: np.ndarray) -> np.ndarray:
+        if self.row_gradient is not None:  # the compiled kernels: one fast call
+            return np.asarray(self.row_gradient(self.utilities(theta))[0], dtype=float)
         return np.asarray(self.row_loglik(self.utilities(theta)), dtype=float)
 
     def loglik(self, theta: np.ndarray) -> float:
@@ -211,6 +263,8 @@ class IndexLikelihood:
 
     def index_second_derivatives(self, utilities: np.ndarray) -> np.ndarray:
         """``d2g/du_j du_k`` for every row, shape ``(J, J, n)``."""
+        if self.row_hessian is not None:
+            return self.row_hessian(utilities)
         active = self._active()
         if self.row_gradient is not None:
             # forward differences of the analytic first derivatives, all in one call: with
@@ -258,10 +312,10 @@ class IndexLikelihood:
             if not np.isfinite(value):
                 return value, np.full(self.n_params, np.nan)
             derivatives = self.index_derivatives(utilities)
-        gradient = np.concatenate(
-            [matrix.T @ derivatives[j] for j, matrix in enumerate(self.matrices)]
-        )
-        return value, gradient
+        from coercive.estimate._kernels import gradient_from_rows
+
+        stacked, block = self._stacked
+        return value, gradient_from_rows(stacked, block, np.ascontiguousarray(derivatives))
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         return self.loglik_and_gradient(theta)[1]
@@ -277,17 +331,11 @@ class IndexLikelihood:
         """``sum_i X_i' S_i X_i`` with ``S_i`` the row's second derivatives in the indices."""
         if not self.n_params:
             return np.zeros((0, 0))
+        from coercive.estimate._kernels import hessian_from_rows
+
         second = self.index_second_derivatives(self.utilities(theta))
-        active = self._active()
-        bounds = np.cumsum([0, *self.sizes])
-        hessian = np.zeros((self.n_params, self.n_params))
-        for a, j in enumerate(active):
-            xj = self.matrices[j]
-            for k in active[a:]:
-                block = xj.T @ (second[j, k][:, None] * self.matrices[k])
-                hessian[bounds[j] : bounds[j + 1], bounds[k] : bounds[k + 1]] = block
-                hessian[bounds[k] : bounds[k + 1], bounds[j] : bounds[j + 1]] = block.T
-        return hessian
+        stacked, block = self._stacked
+        return hessian_from_rows(stacked, block, np.ascontiguousarray(second))
 
     def negative(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         value, gradient = self.loglik_and_gradient(theta)
@@ -458,7 +506,7 @@ def binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions)
 
 
 def check_player_identified(
-    parts: Sequence[tuple[str, pd.DataFrame]], player: Sequence[int], names: Sequence[str]
+    columns: Sequence[Sequence[str]], player: Sequence[int], names: Sequence[str]
 ) -> None:
     """Refuse a regressor that enters every one of a player's utilities ``player``.
 
@@ -466,9 +514,9 @@ def check_player_identified(
     probability-weighted averages with weights summing to one), so a term common to all of
     them cancels and its coefficients are not identified (Lewis & Schultz 2003).
     """
-    shared = set(parts[player[0]][1].columns)
+    shared = set(columns[player[0]])
     for j in player[1:]:
-        shared &= set(parts[j][1].columns)
+        shared &= set(columns[j])
     if shared:
         term = sorted(shared)[0]
         what = "the constant" if term == "(Intercept)" else f"regressor {term!r}"
@@ -553,14 +601,14 @@ def start_vector(start: object, n_params: int, labels: Sequence[str]) -> np.ndar
 def utility_labels(
     owners: Sequence[tuple[int, int]],
     outcomes: Sequence[str],
-    parts: Sequence[tuple[str, pd.DataFrame]],
+    columns: Sequence[Sequence[str]],
 ) -> list[str]:
     """Coefficient labels in games' naming, ``u<player>(<outcome>):<term>``, one per column of
     each utility's design matrix (``owners[k]`` = (player, outcome index) of part k)."""
     labels = [
         f"u{player}({outcomes[outcome]}):{term}"
-        for (player, outcome), (_, matrix) in zip(owners, parts, strict=True)
-        for term in matrix.columns
+        for (player, outcome), terms in zip(owners, columns, strict=True)
+        for term in terms
     ]
     if not labels:
         raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")

@@ -202,9 +202,9 @@ def fit_egame122(
     codes, outcomes = outcome_codes(
         design, 4, _indicator_codes, (2, 3), _indicator_labels, "egame122 game"
     )
-    check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
+    check_player_identified(design.part_columns(), (0, 1, 2, 3), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = utility_labels(_OWNERS, outcomes, design.parts)
+    labels = utility_labels(_OWNERS, outcomes, design.part_columns())
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),

@@ -241,10 +241,10 @@ def fit_egame123(
     codes, outcomes = outcome_codes(
         design, 4, _indicator_codes, (3,), _indicator_labels, "egame123 game"
     )
-    check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
-    check_player_identified(design.parts, (4, 5, 6), UTILITIES)
+    check_player_identified(design.part_columns(), (0, 1, 2, 3), UTILITIES)
+    check_player_identified(design.part_columns(), (4, 5, 6), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = utility_labels(_OWNERS, outcomes, design.parts)
+    labels = utility_labels(_OWNERS, outcomes, design.part_columns())
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),

@@ -273,9 +273,8 @@ def fit_ultimatum(
         )
 
     likelihood = IndexLikelihood(matrices, rows, rows_and_gradient)
-    labels_r = [f"R1:{term}" for term in design.parts[0][1].columns] + [
-        f"R2:{term}" for term in design.parts[1][1].columns
-    ]
+    columns_r1, columns_r2 = design.part_columns()
+    labels_r = [f"R1:{term}" for term in columns_r1] + [f"R2:{term}" for term in columns_r2]
     free_labels = labels_r + (["log(s1)"] if free_s1 else []) + (["log(s2)"] if free_s2 else [])
     def guess() -> np.ndarray:
         beta, gamma, start_s1, start_s2 = _start(x1, x2, offer, accept, position, float(max_offer))
