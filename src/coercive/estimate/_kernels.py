@@ -31,6 +31,8 @@ _SQRT2 = math.sqrt(2.0)
 _DIRECT_PROBIT_FLOOR = -30.0
 
 __all__ = [
+    "binary_newton",
+    "cholesky_solve",
     "gradient_from_rows",
     "hessian_from_rows",
     "index_values",
@@ -143,3 +145,98 @@ def hessian_from_rows(x: np.ndarray, block: np.ndarray, second: np.ndarray) -> n
         for d in range(c):
             out[d, c] = out[c, d]
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _binary_loglik(design: np.ndarray, sign: np.ndarray, beta: np.ndarray, logit: bool) -> float:
+    total = 0.0
+    for i in range(design.shape[0]):
+        index = 0.0
+        for c in range(design.shape[1]):
+            index += design[i, c] * beta[c]
+        total += link_log_cdf_and_score(sign[i] * index, logit)[0]
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Solve ``matrix x = rhs`` for a symmetric positive definite ``matrix`` (small ``k``);
+    ``ok`` is False when a pivot is not positive."""
+    k = rhs.shape[0]
+    lower = np.zeros((k, k))
+    for j in range(k):
+        pivot = matrix[j, j]
+        for p in range(j):
+            pivot -= lower[j, p] * lower[j, p]
+        if not pivot > 0.0:
+            return rhs * 0.0, False
+        lower[j, j] = math.sqrt(pivot)
+        for i in range(j + 1, k):
+            value = matrix[i, j]
+            for p in range(j):
+                value -= lower[i, p] * lower[j, p]
+            lower[i, j] = value / lower[j, j]
+    y = np.empty(k)
+    for i in range(k):
+        value = rhs[i]
+        for p in range(i):
+            value -= lower[i, p] * y[p]
+        y[i] = value / lower[i, i]
+    x = np.empty(k)
+    for i in range(k - 1, -1, -1):
+        value = y[i]
+        for p in range(i + 1, k):
+            value -= lower[p, i] * x[p]
+        x[i] = value / lower[i, i]
+    return x, True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarray:
+    """Binary probit/logit MLE by Newton-Raphson with step halving (see
+    :func:`coercive.estimate.strategic.binary_fit`, which documents and wraps it)."""
+    n, k = design.shape
+    beta = np.zeros(k)
+    current = _binary_loglik(design, sign, beta, logit)
+    for _ in range(50):
+        gradient = np.zeros(k)
+        information = np.zeros((k, k))
+        for i in range(n):
+            index = 0.0
+            for c in range(k):
+                index += design[i, c] * beta[c]
+            signed = sign[i] * index
+            score = link_log_cdf_and_score(signed, logit)[1]
+            curvature = -link_log_cdf_curvature(signed, score, logit)
+            for c in range(k):
+                gradient[c] += design[i, c] * sign[i] * score
+                for d in range(c + 1):
+                    information[c, d] += design[i, c] * design[i, d] * curvature
+        for c in range(k):
+            information[c, c] += 1e-10
+            for d in range(c):
+                information[d, c] = information[c, d]
+        step, ok = cholesky_solve(information, gradient)
+        if not ok:
+            break
+        accepted = False
+        candidate = beta + step
+        value = current
+        for _ in range(30):
+            candidate = beta + step
+            value = _binary_loglik(design, sign, candidate, logit)
+            if value >= current - 1e-12:
+                accepted = True
+                break
+            step = step / 2.0
+        if not accepted:
+            break
+        improvement = value - current
+        beta = candidate
+        current = value
+        largest = 0.0
+        for c in range(k):
+            largest = max(largest, abs(beta[c]))
+        if improvement < 1e-10 or largest > 10.0:
+            break
+    return beta

@@ -689,32 +689,37 @@ def _parse_plain_columns(
                 return None
     raw: dict[str, np.ndarray] = {}
     categories: dict[str, list[Any]] = {}
+    # columns with a non-finite or missing value (the common all-finite case costs one check)
+    incomplete: dict[str, np.ndarray] = {}
     for name, column in columns.items():
         if isinstance(column.dtype, pd.CategoricalDtype):
-            raw[name] = np.asarray(column.cat.codes)
-            categories[name] = list(column.cat.categories)
-            missing = raw[name] < 0
+            # Categorical.codes directly (the .cat accessor costs ~35 us per call)
+            raw[name] = np.asarray(column.array.codes)  # type: ignore[attr-defined]
+            categories[name] = list(column.dtype.categories)
+            if raw[name].size == 0 or raw[name].min() < 0:
+                incomplete[name] = raw[name] < 0
+                if incomplete[name].all():
+                    raise InputError(f"data: column {name!r} is entirely missing")
         else:
             raw[name] = column.to_numpy(dtype=float)
-            missing = np.isnan(raw[name])
-        if missing.all():
-            raise InputError(f"data: column {name!r} is entirely missing")
-    rows = np.ones(len(data), dtype=bool) if subset is None else _subset_mask(subset, data)
-    arrays: dict[str, np.ndarray] = {}
-    complete = rows.copy()
-    for name, values in raw.items():
-        if name in categories:
-            complete &= values >= 0
-        else:
-            infinite = np.isinf(values[rows])
+            if raw[name].size == 0 or not np.isfinite(raw[name]).all():
+                missing = np.isnan(raw[name])
+                if missing.all():
+                    raise InputError(f"data: column {name!r} is entirely missing")
+                incomplete[name] = missing
+    rows = None if subset is None else _subset_mask(subset, data)
+    arrays: dict[str, np.ndarray] = raw
+    complete = np.ones(len(data), dtype=bool) if rows is None else rows.copy()
+    for name, missing in incomplete.items():
+        if name not in categories:
+            infinite = np.isinf(raw[name] if rows is None else raw[name][rows])
             if infinite.any():
                 raise InputError(
                     f"data: column {name!r} has {int(infinite.sum())} infinite value(s); "
                     "only finite numbers or NaN (missing) are allowed"
                 )
-            complete &= ~np.isnan(values)
-        arrays[name] = values
-    n_dropped = int(rows.sum() - complete.sum())
+        complete &= ~missing
+    n_dropped = int((len(data) if rows is None else rows.sum()) - complete.sum())
     if n_dropped and na == "raise":
         raise InputError(
             f"data: {n_dropped} row(s) have missing values in the model's columns "
@@ -722,14 +727,16 @@ def _parse_plain_columns(
         )
     if not complete.any():
         raise InputError("data: no complete rows for this formula")
+    everything = bool(complete.all())
     keep = np.flatnonzero(complete)
-    index = data.index[keep]
+    index = data.index if everything else data.index[keep]
     levels: dict[str, tuple[Any, ...]] = {}
     for name in columns:
-        arrays[name] = arrays[name][keep]
+        if not everything:
+            arrays[name] = arrays[name][keep]
         if name in categories:
             # drop unused levels (as R's drop.unused.levels), keeping their order
-            present = np.unique(arrays[name])
+            present = np.flatnonzero(np.bincount(arrays[name], minlength=len(categories[name])))
             recode = np.full(len(categories[name]), -1)
             recode[present] = np.arange(present.size)
             arrays[name] = recode[arrays[name]]

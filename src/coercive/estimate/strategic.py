@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
+from scipy import optimize
 
 from coercive._errors import InputError, InputTypeError
 from coercive.estimate.covariance import hessian_covariance
@@ -355,6 +355,16 @@ class Maximum:
     max_gradient: float
 
 
+def _solve_definite(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matrix^-1 rhs`` for a positive definite ``matrix``; ``False`` if it is not (or is
+    not finite)."""
+    from coercive.estimate._kernels import cholesky_solve
+
+    if not (np.all(np.isfinite(matrix)) and np.all(np.isfinite(rhs))):
+        return rhs, False
+    return cholesky_solve(np.ascontiguousarray(matrix, dtype=float), np.asarray(rhs, float))
+
+
 def _newton(
     model: IndexLikelihood,
     theta: np.ndarray,
@@ -384,12 +394,13 @@ def _newton(
         largest = float(np.max(np.abs(gradient))) if gradient.size else 0.0
         if factor is None or largest > 0.1 * previous:
             hessian, hessian_at = model.hessian(theta), theta
-            try:
-                factor = linalg.cho_factor(-hessian)
-            except (linalg.LinAlgError, ValueError):
-                return theta, hessian, iteration, False, (value, gradient)
+            factor = -hessian
         previous = largest
-        step = linalg.cho_solve(factor, gradient)
+        # a compiled Cholesky solve: scipy's cho_factor/cho_solve cost ~20 us each in
+        # argument checks on these k < 30 systems
+        step, definite = _solve_definite(factor, gradient)
+        if not definite:
+            return theta, hessian, iteration, False, (value, gradient)
         scale = max(1.0, float(np.max(np.abs(theta))))
         # done when the step is negligible or the log-likelihood it promises (half the
         # Newton decrement g'step) is below 1e-14 relative: this last step is still taken
@@ -464,43 +475,21 @@ def binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions)
     """Binary probit/logit MLE of ``chosen`` on ``design`` (for starting values).
 
     Newton-Raphson (the log-likelihood is concave in the coefficients for both links) with
-    step halving; ``d2 log F(x)/dx2`` is ``-lambda (x + lambda)`` for probit (``lambda`` the
-    inverse Mills ratio) and ``-Lambda(x) Lambda(-x)`` for logit.
+    step halving, from zero, at most 50 steps, stopping when a step gains under 1e-10 or a
+    coefficient passes 10; ``d2 log F(x)/dx2`` is ``-lambda (x + lambda)`` for probit
+    (``lambda`` the inverse Mills ratio) and ``-Lambda(x) Lambda(-x)`` for logit. Compiled
+    (:func:`coercive.estimate._kernels.binary_newton`): in numpy each step's dozen array
+    operations cost more than the arithmetic on a few hundred rows.
     """
+    from coercive.estimate._kernels import binary_newton
+
     k = design.shape[1]
     if k == 0 or design.shape[0] == 0:
         return np.zeros(k)
     sign = np.where(chosen, 1.0, -1.0)
-
-    def loglik(beta: np.ndarray) -> float:
-        return float(np.sum(functions.log_cdf(sign * (design @ beta))))
-
-    beta = np.zeros(k)
-    current = loglik(beta)
-    for _ in range(50):
-        index = sign * (design @ beta)
-        score = functions.score(index)
-        gradient = design.T @ (sign * score)
-        if functions.name == "probit":
-            curvature = score * (index + score)
-        else:
-            curvature = functions.pdf(index)
-        information = design.T @ (curvature[:, None] * design)
-        try:
-            step = np.linalg.solve(information + 1e-10 * np.eye(k), gradient)
-        except np.linalg.LinAlgError:
-            break
-        for _ in range(30):
-            candidate = beta + step
-            value = loglik(candidate)
-            if value >= current - 1e-12:
-                break
-            step = step / 2.0
-        else:
-            break
-        beta, improvement, current = candidate, value - current, value
-        if improvement < 1e-10 or np.max(np.abs(beta)) > 10.0:
-            break
+    beta = binary_newton(
+        np.ascontiguousarray(design, dtype=float), sign, functions.name == "logit"
+    )
     # Separation drives coefficients off to infinity; clip so the main fit can recover.
     return np.clip(np.where(np.isfinite(beta), beta, 0.0), -10.0, 10.0)
 
