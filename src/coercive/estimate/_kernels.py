@@ -7,9 +7,11 @@ microseconds each. Here the row loops are written once in scalar form and compil
 * the link primitives (probit/logit ``F``, ``f``, and ``(log F, f/F)`` together, tail-safe,
   from :mod:`coercive.games._normal`), which the models' row kernels call;
 * the linear algebra of :class:`coercive.estimate.strategic.IndexLikelihood` on the stacked
-  design ``X = [X_1 .. X_J]`` (column ``c`` belongs to index ``block[c]``): the indices
-  ``u_j = X_j theta_j``, the gradient ``sum_i X_ic dg_i/du_block[c]`` and the Hessian
-  ``sum_i X_ic X_id d2g_i/du_block[c] du_block[d]`` in one pass over the rows.
+  design ``X = [X_1 .. X_J]`` (column ``c`` belongs to index ``block[c]``): the gradient
+  ``sum_i X_ic dg_i/du_block[c]`` and the Hessian ``sum_i X_ic X_id d2g_i/du_block[c]
+  du_block[d]`` in one pass over the rows;
+* the binary probit/logit fits of the statistical-backwards-induction starts, and a small
+  Cholesky solve.
 
 Everything is ``cache=True``; only :mod:`coercive.estimate` imports this module, so the policy
 path (``coercive assess``) never loads or compiles it.
@@ -35,7 +37,6 @@ __all__ = [
     "cholesky_solve",
     "gradient_from_rows",
     "hessian_from_rows",
-    "index_values",
     "link_cdf",
     "link_cdf_pair",
     "link_log_cdf_and_score",
@@ -104,17 +105,6 @@ def link_log_cdf_curvature(x: float, score: float, logit: bool) -> float:
     if logit:
         return -link_pdf(x, logit)
     return -score * (x + score)
-
-
-@njit(cache=True, nogil=True)
-def index_values(x: np.ndarray, block: np.ndarray, theta: np.ndarray, n_index: int) -> np.ndarray:
-    """``u[j, i] = sum_{c: block[c] = j} x[i, c] theta[c]``, shape ``(n_index, n)``."""
-    n, k = x.shape
-    out = np.zeros((n_index, n))
-    for i in range(n):
-        for c in range(k):
-            out[block[c], i] += x[i, c] * theta[c]
-    return out
 
 
 @njit(cache=True, nogil=True)
@@ -198,24 +188,22 @@ def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarr
     n, k = design.shape
     beta = np.zeros(k)
     current = _binary_loglik(design, sign, beta, logit)
+    weighted = np.empty((n, k))
+    slopes = np.empty(n)
     for _ in range(50):
-        gradient = np.zeros(k)
-        information = np.zeros((k, k))
+        index = design @ beta
         for i in range(n):
-            index = 0.0
-            for c in range(k):
-                index += design[i, c] * beta[c]
-            signed = sign[i] * index
+            signed = sign[i] * index[i]
             score = link_log_cdf_and_score(signed, logit)[1]
+            slopes[i] = sign[i] * score
             curvature = -link_log_cdf_curvature(signed, score, logit)
             for c in range(k):
-                gradient[c] += design[i, c] * sign[i] * score
-                for d in range(c + 1):
-                    information[c, d] += design[i, c] * design[i, d] * curvature
+                weighted[i, c] = design[i, c] * curvature
+        # the k x k cross-products by BLAS (numba's np.dot), not a k^2 loop per row
+        gradient = design.T @ slopes
+        information = weighted.T @ design
         for c in range(k):
             information[c, c] += 1e-10
-            for d in range(c):
-                information[d, c] = information[c, d]
         step, ok = cholesky_solve(information, gradient)
         if not ok:
             break

@@ -222,11 +222,11 @@ class IndexLikelihood:
         self, theta: np.ndarray, matrices: Sequence[np.ndarray] | None = None
     ) -> np.ndarray:
         if matrices is None:
-            from coercive.estimate._kernels import index_values
-
+            # one BLAS product (J x k)(k x n) with theta placed on each column's index
             stacked, block = self._stacked
-            theta = np.ascontiguousarray(theta, dtype=float)
-            return index_values(stacked, block, theta, len(self.matrices))
+            weights = np.zeros((len(self.matrices), block.size))
+            weights[block, np.arange(block.size)] = theta
+            return weights @ stacked.T
         n = matrices[0].shape[0]
         out = np.zeros((len(matrices), n))
         for j, (matrix, block) in enumerate(zip(matrices, self.split(theta), strict=True)):
@@ -427,11 +427,13 @@ def _newton(
 def maximize(
     model: IndexLikelihood, start: np.ndarray, maxiter: int = 1000, gradient_tolerance: float = 1e-4
 ) -> Maximum:
-    """Maximize the log-likelihood: Newton-Raphson, with BFGS where Newton cannot go on.
+    """Maximize the log-likelihood: Newton-Raphson, with a trust region or BFGS where Newton
+    cannot go on.
 
     Newton's method with the model's Hessian converges in a few iterations from statistical
     backwards-induction starts, each costing a handful of vectorized evaluations. Where the
-    log-likelihood is not concave (``-H`` not positive definite) or Newton stalls, BFGS takes
+    log-likelihood is not concave (``-H`` not positive definite) or Newton stalls, a
+    trust-region Newton (when the model has exact second derivatives) or else BFGS takes
     over and Newton then polishes its end point, so the optimum is precise to the last digits
     (estimates comparable with games' to 1e-6) and the Hessian is the one at the optimum.
     ``maxiter`` bounds the iterations of both. ``converged`` requires a finite
@@ -446,6 +448,22 @@ def maximize(
         )  # fmt: skip
     theta, hessian, iterations, done, at_end = _newton(model, start, min(maxiter, 200), at_start)
     message = "Newton-Raphson"
+    if not done and iterations < maxiter and model.row_hessian is not None:
+        # With exact second derivatives a Hessian costs about one evaluation, so a
+        # trust-region Newton (More & Sorensen's, scipy's trust-exact), which handles the
+        # non-concave regions Newton stops at, takes ~5 iterations where BFGS takes ~25
+        # (measured on games' leblang2003 example). Newton then polishes its end point;
+        # should either fail, BFGS below starts again from where Newton stopped.
+        with np.errstate(all="ignore"):
+            trusted = optimize.minimize(
+                model.negative, theta, jac=True, hess=lambda point: -model.hessian(point),
+                method="trust-exact", options={"maxiter": maxiter - iterations, "gtol": 1e-6},
+            )  # fmt: skip
+        polished = _newton(model, trusted.x, 10)
+        if polished[3]:
+            theta, hessian, more, done, at_end = polished
+            iterations += int(trusted.nit) + more
+            message = f"trust-exact: {trusted.message}"
     if not done and iterations < maxiter:
         result = optimize.minimize(
             model.negative, theta, jac=True, method="BFGS",

@@ -34,7 +34,6 @@ outcome's values or a categorical outcome's levels; for indicators ``a1 + a2 + a
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -42,6 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from coercive.estimate.egame123.kernel import egame123_rows
 from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
@@ -49,6 +49,7 @@ from coercive.estimate.strategic import (
     binary_fit,
     check_options,
     check_player_identified,
+    compiled_rows,
     fit_single_threaded,
     log_cdf_and_score,
     maximize,
@@ -248,12 +249,10 @@ def fit_egame123(
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
-        functools.partial(
-            row_loglik_and_gradient,
-            outcome=codes,
-            functions=functions,
-            error=error,
-            signs=outcome_signs(codes),
+        # the compiled kernel of the same formulas as row_loglik_and_gradient
+        compiled_rows(
+            egame123_rows, np.ascontiguousarray(codes, dtype=np.int64), link == "logit",
+            error == "private",
         ),  # fmt: skip
     )
     theta0 = starting_values(
