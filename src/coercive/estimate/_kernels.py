@@ -37,6 +37,7 @@ __all__ = [
     "cholesky_solve",
     "gradient_from_rows",
     "hessian_from_rows",
+    "log_cdf_and_score_given",
     "link_cdf",
     "link_cdf_pair",
     "link_log_cdf_and_score",
@@ -88,6 +89,19 @@ def link_log_cdf_and_score(x: float, logit: bool) -> tuple[float, float]:
         cdf = 0.5 * math.erfc(-x / _SQRT2)
         return math.log(cdf), math.exp(-0.5 * x * x - _LOG_SQRT_2PI) / cdf
     return log_ndtr(x), _mills(x)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def log_cdf_and_score_given(
+    probability: float, density: float, x: float, logit: bool
+) -> tuple[float, float]:
+    """``(log F(x), f(x)/F(x))`` when ``F(x)`` and ``f(x)`` are already in hand (a player's
+    choice probability and its density, computed for the previous player's expected
+    utility): a log and a division instead of a second CDF; the far tail, where ``F``
+    underflows, falls back to :func:`link_log_cdf_and_score`."""
+    if probability > 1e-300:
+        return math.log(probability), density / probability
+    return link_log_cdf_and_score(x, logit)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -34,6 +34,7 @@ from coercive.estimate._kernels import (
     link_log_cdf_curvature,
     link_pdf,
     link_pdf_slope,
+    log_cdf_and_score_given,
 )
 
 _SQRT2 = math.sqrt(2.0)
@@ -89,11 +90,7 @@ def deterrence_rows(
             # player 2's choice: F(+-w) are war/back_down already in hand
             y2 = sign_war[i] * w
             chosen = war if sign_war[i] > 0.0 else back_down
-            if chosen > 1e-300:
-                log2 = math.log(chosen)
-                score2 = density / chosen
-            else:  # the far tail, where the CDF underflows
-                log2, score2 = link_log_cdf_and_score(y2, logit)
+            log2, score2 = log_cdf_and_score_given(chosen, density, y2, logit)
             value += log2
             war_score = sign_war[i] * score2
             war_curvature = link_log_cdf_curvature(y2, score2, logit)

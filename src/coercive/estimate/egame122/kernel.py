@@ -14,7 +14,12 @@ import math
 import numpy as np
 from numba import njit
 
-from coercive.estimate._kernels import link_cdf_pair, link_log_cdf_and_score, link_pdf
+from coercive.estimate._kernels import (
+    link_cdf_pair,
+    link_log_cdf_and_score,
+    link_pdf,
+    log_cdf_and_score_given,
+)
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -65,7 +70,16 @@ def egame122_rows(
         sign2 = 1.0 if code % 2 == 1 else -1.0
         second = a4 if right else a2
         log1, score1 = link_log_cdf_and_score(sign1 * index, logit)
-        log2, score2 = link_log_cdf_and_score(sign2 * second, logit)
+        # player 2's choice: F(+-a) are p2/q2 or p4/q4 already in hand
+        density2 = link_pdf(a2, logit)
+        density4 = link_pdf(a4, logit)
+        if right:
+            chosen = p4 if sign2 > 0.0 else q4
+        else:
+            chosen = p2 if sign2 > 0.0 else q2
+        log2, score2 = log_cdf_and_score_given(
+            chosen, density4 if right else density2, sign2 * second, logit
+        )
         rows[c] = log1 + log2
         g1 = sign1 * score1
         g2 = sign2 * score2
@@ -75,6 +89,6 @@ def egame122_rows(
         first[1, c] = -g1 * p2 / scale
         first[2, c] = g1 * q4 / scale
         first[3, c] = g1 * p4 / scale
-        first[4, c] = (g1 * dx_dp2 * link_pdf(a2, logit) + (0.0 if right else g2)) / _SQRT2
-        first[5, c] = (g1 * dx_dp4 * link_pdf(a4, logit) + (g2 if right else 0.0)) / _SQRT2
+        first[4, c] = (g1 * dx_dp2 * density2 + (0.0 if right else g2)) / _SQRT2
+        first[5, c] = (g1 * dx_dp4 * density4 + (g2 if right else 0.0)) / _SQRT2
     return rows, first, np.zeros((6, 6, 0))

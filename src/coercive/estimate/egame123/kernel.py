@@ -14,7 +14,12 @@ import math
 import numpy as np
 from numba import njit
 
-from coercive.estimate._kernels import link_cdf_pair, link_log_cdf_and_score, link_pdf
+from coercive.estimate._kernels import (
+    link_cdf_pair,
+    link_log_cdf_and_score,
+    link_pdf,
+    log_cdf_and_score_given,
+)
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -79,20 +84,27 @@ def egame123_rows(
         g1 = sign1 * score1
         g2 = 0.0
         g3 = 0.0
+        # players 2 and 3: F(+-x) are the probabilities already in hand (f is symmetric)
+        density2 = link_pdf(x2, logit)
+        density3 = link_pdf(a3, logit)
         if code >= 1:
             sign2 = -1.0 if code == 1 else 1.0
-            log2, score2 = link_log_cdf_and_score(sign2 * x2, logit)
+            log2, score2 = log_cdf_and_score_given(
+                q2 if code == 1 else p2, density2, sign2 * x2, logit
+            )
             value += log2
             g2 = sign2 * score2
         if code >= 2:
             sign3 = -1.0 if code == 2 else 1.0
-            log3, score3 = link_log_cdf_and_score(sign3 * a3, logit)
+            log3, score3 = log_cdf_and_score_given(
+                q3 if code == 2 else p3, density3, sign3 * a3, logit
+            )
             value += log3
             g3 = sign3 * score3
         rows[c] = value
         dx1_dp2 = (-u13 + q3 * u15 + p3 * u16) / s1 - x1 * ds1_dp2 / s1
         dx1_dp3 = p2 * (u16 - u15) / s1 - x1 * ds1_dp3 / s1
-        big_g2 = g2 + g1 * dx1_dp2 * link_pdf(x2, logit)
+        big_g2 = g2 + g1 * dx1_dp2 * density2
         dx2_dp3 = (u26 - u25) / s2 - x2 * ds2_dp3 / s2
         dl_dp3 = g1 * dx1_dp3 + big_g2 * dx2_dp3
         first[0, c] = -g1 / s1
@@ -102,5 +114,5 @@ def egame123_rows(
         first[4, c] = -big_g2 / s2
         first[5, c] = big_g2 * q3 / s2
         first[6, c] = big_g2 * p3 / s2
-        first[7, c] = (g3 + dl_dp3 * link_pdf(a3, logit)) / _SQRT2
+        first[7, c] = (g3 + dl_dp3 * density3) / _SQRT2
     return rows, first, np.zeros((8, 8, 0))

@@ -15,12 +15,16 @@ import math
 import numpy as np
 from numba import njit
 
-from coercive.estimate._kernels import link_cdf, link_log_cdf_and_score
-
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _log_expit(x: float) -> float:
-    return link_log_cdf_and_score(x, True)[0]
+def _logistic_pieces(x: float) -> tuple[float, float, float]:
+    """``(log Lambda(x), log Lambda(-x), Lambda(x))`` from one exponential and one log1p
+    (each alone would take its own), stable for every ``x`` (infinite included)."""
+    small = math.exp(-abs(x))
+    shared = math.log1p(small)
+    if x >= 0.0:
+        return -shared, -x - shared, 1.0 / (1.0 + small)
+    return x - shared, -shared, small / (1.0 + small)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -60,25 +64,24 @@ def ultimatum_rows(
         place = position[i]
         interior = 0.0
         dl_dz = 0.0
+        log_x, log_minus_x, lambda_x = _logistic_pieces(x)
+        log_z, log_minus_z, lambda_z = _logistic_pieces(z)
         if place < 0:
-            value = _log_expit(-x)
-            dl_dx = -link_cdf(x, True)
+            value = log_minus_x
+            dl_dx = -lambda_x
         elif place > 0:
-            value = _log_expit(x)
-            dl_dx = link_cdf(-x, True)
+            value = log_x
+            dl_dx = 1.0 - lambda_x
         else:
             interior = 1.0
             # log of the logistic density at x, the Jacobian 1/(1 - p) = 1 + e^z and 1/s1
-            softplus = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
-            value = _log_expit(x) + _log_expit(-x) - log_s1 + softplus
-            dl_dx = 1.0 - 2.0 * link_cdf(x, True)
-            dl_dz = link_cdf(z, True)
+            # (log(1 + e^z) = -log Lambda(-z))
+            value = log_x + log_minus_x - log_s1 - log_minus_z
+            dl_dx = 1.0 - 2.0 * lambda_x
+            dl_dz = lambda_z
         if has_accept:
-            if accept[i] == 1.0:
-                value += _log_expit(z)
-            else:
-                value += _log_expit(-z)
-            dl_dz += accept[i] - link_cdf(z, True)
+            value += log_z if accept[i] == 1.0 else log_minus_z
+            dl_dz += accept[i] - lambda_z
         if not math.isfinite(value):
             rows[c] = -math.inf
             for j in range(4):
