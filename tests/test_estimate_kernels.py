@@ -3,10 +3,10 @@
 Each games-family model keeps its numpy row function as the readable reference; the fits use
 a compiled kernel of the same formulas (``coercive.estimate.<model>.kernel``). These tests
 check the kernels reproduce the references (values and exact gradients, both links, both
-error types, moderate and far-tail utilities), that egame12's exact second derivatives are
-the derivatives of its gradient, and the compiled helpers (binary starts, Cholesky solve,
-trust-region branch). About 3 s after the kernels are compiled and cached (the first run on
-a fresh clone compiles them: ~20 s).
+error types, moderate and far-tail utilities), that egame12's and egame123's exact second
+derivatives are the derivatives of their gradients, and the compiled helpers (binary
+starts, Cholesky solve, trust-region branch). About 6 s once the kernels are compiled and
+cached (the first run on a fresh clone also compiles them).
 """
 
 from __future__ import annotations
@@ -71,6 +71,24 @@ def test_deterrence_second_derivatives_are_exact(link: str, error: str) -> None:
         shift[j] = step
         plus = deterrence_rows(utilities + shift, False, *signs, *flags)[1]
         minus = deterrence_rows(utilities - shift, False, *signs, *flags)[1]
+        np.testing.assert_allclose(second[:, j], (plus - minus) / (2 * step), atol=1e-7)
+    np.testing.assert_allclose(second, second.transpose(1, 0, 2))
+
+
+@pytest.mark.parametrize("link, error", COMBINATIONS)
+def test_egame123_second_derivatives_are_exact(link: str, error: str) -> None:
+    rng = np.random.default_rng(6)
+    n = 120
+    outcome = rng.integers(0, 4, n)
+    flags = (link == "logit", error == "private")
+    utilities = rng.normal(scale=1.5, size=(8, n))
+    _, _, second = egame123_rows(utilities, True, outcome, *flags)
+    step = 1e-6
+    for j in range(8):
+        shift = np.zeros_like(utilities)
+        shift[j] = step
+        plus = egame123_rows(utilities + shift, False, outcome, *flags)[1]
+        minus = egame123_rows(utilities - shift, False, outcome, *flags)[1]
         np.testing.assert_allclose(second[:, j], (plus - minus) / (2 * step), atol=1e-7)
     np.testing.assert_allclose(second, second.transpose(1, 0, 2))
 

@@ -50,6 +50,7 @@ from coercive.estimate.strategic import (
     check_options,
     check_player_identified,
     compiled_rows,
+    compiled_second,
     fit_single_threaded,
     log_cdf_and_score,
     maximize,
@@ -246,14 +247,14 @@ def fit_egame123(
     check_player_identified(design.part_columns(), (4, 5, 6), UTILITIES)
     matrices = tuple(design.matrices())
     labels = utility_labels(_OWNERS, outcomes, design.part_columns())
+    kernel_data = (np.ascontiguousarray(codes, dtype=np.int64), link == "logit", error == "private")
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
-        # the compiled kernel of the same formulas as row_loglik_and_gradient
-        compiled_rows(
-            egame123_rows, np.ascontiguousarray(codes, dtype=np.int64), link == "logit",
-            error == "private",
-        ),  # fmt: skip
+        # the compiled kernel of the same formulas as row_loglik_and_gradient, with exact
+        # second derivatives
+        compiled_rows(egame123_rows, *kernel_data),
+        compiled_second(egame123_rows, *kernel_data),
     )
     theta0 = starting_values(
         start, labels, likelihood, lambda: _start(matrices, codes, functions, error)
