@@ -202,22 +202,26 @@ def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarr
     n, k = design.shape
     beta = np.zeros(k)
     current = _binary_loglik(design, sign, beta, logit)
-    weighted = np.empty((n, k))
-    slopes = np.empty(n)
     for _ in range(50):
-        index = design @ beta
+        gradient = np.zeros(k)
+        information = np.zeros((k, k))
         for i in range(n):
-            signed = sign[i] * index[i]
+            index = 0.0
+            for c in range(k):
+                index += design[i, c] * beta[c]
+            signed = sign[i] * index
             score = link_log_cdf_and_score(signed, logit)[1]
-            slopes[i] = sign[i] * score
+            slope = sign[i] * score
             curvature = -link_log_cdf_curvature(signed, score, logit)
             for c in range(k):
-                weighted[i, c] = design[i, c] * curvature
-        # the k x k cross-products by BLAS (numba's np.dot), not a k^2 loop per row
-        gradient = design.T @ slopes
-        information = weighted.T @ design
+                weighted = design[i, c] * curvature
+                gradient[c] += design[i, c] * slope
+                for d in range(c + 1):
+                    information[c, d] += weighted * design[i, d]
         for c in range(k):
             information[c, c] += 1e-10
+            for d in range(c):
+                information[d, c] = information[c, d]
         step, ok = cholesky_solve(information, gradient)
         if not ok:
             break

@@ -234,9 +234,25 @@ class IndexLikelihood:
                 out[j] = matrix @ block
         return out
 
+    @functools.cached_property
+    def _last(self) -> dict[str, Any]:
+        return {}
+
+    def _rows_and_first(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``row_gradient`` at ``theta``, remembering the last point: a fit asks for the same
+        point twice (the start's check and the optimizer's first step; the optimizer's last
+        step and the results' per-row log-likelihoods)."""
+        assert self.row_gradient is not None
+        key = np.asarray(theta, dtype=float).tobytes()
+        last = self._last
+        if last.get("key") != key:
+            rows, first = self.row_gradient(self.utilities(theta))
+            last.update(key=key, rows=rows, first=first)
+        return last["rows"], last["first"]
+
     def loglik_obs(self, theta: np.ndarray) -> np.ndarray:
         if self.row_gradient is not None:  # the compiled kernels: one fast call
-            return np.asarray(self.row_gradient(self.utilities(theta))[0], dtype=float)
+            return np.array(self._rows_and_first(theta)[0], dtype=float)
         return np.asarray(self.row_loglik(self.utilities(theta)), dtype=float)
 
     def loglik(self, theta: np.ndarray) -> float:
@@ -301,13 +317,13 @@ class IndexLikelihood:
         return out
 
     def loglik_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        utilities = self.utilities(theta)
         if self.row_gradient is not None:
-            rows, derivatives = self.row_gradient(utilities)
+            rows, derivatives = self._rows_and_first(theta)
             value = float(np.sum(rows))
             if not np.isfinite(value):
                 return value, np.full(self.n_params, np.nan)
         else:
+            utilities = self.utilities(theta)
             value = float(np.sum(self.row_loglik(utilities)))
             if not np.isfinite(value):
                 return value, np.full(self.n_params, np.nan)
