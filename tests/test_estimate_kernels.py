@@ -3,8 +3,8 @@
 Each games-family model keeps its numpy row function as the readable reference; the fits use
 a compiled kernel of the same formulas (``coercive.estimate.<model>.kernel``). These tests
 check the kernels reproduce the references (values and exact gradients, both links, both
-error types, moderate and far-tail utilities), that egame12's and egame123's exact second
-derivatives are the derivatives of their gradients, and the compiled helpers (binary
+error types, moderate and far-tail utilities), that the exact second derivatives (egame12,
+egame123, ultimatum) are the derivatives of their gradients, and the compiled helpers (binary
 starts, Cholesky solve, trust-region branch). About 6 s once the kernels are compiled and
 cached (the first run on a fresh clone also compiles them).
 """
@@ -134,6 +134,32 @@ def test_ultimatum_kernel_is_the_numpy_formula(with_accept: bool) -> None:
     assert np.all(rows[~finite] == -np.inf)
     _close(rows[finite], expected_rows[finite])
     _close(first, expected_first)
+
+
+@pytest.mark.parametrize("with_accept", [True, False])
+def test_ultimatum_second_derivatives_are_exact(with_accept: bool) -> None:
+    rng = np.random.default_rng(31)
+    n = 200
+    offer = rng.uniform(0, 15, n)
+    offer[:20], offer[20:35] = 0.0, 15.0
+    position = np.where(offer <= 0, -1, np.where(offer >= 15, 1, 0))
+    accept = rng.integers(0, 2, n).astype(float)
+    utilities = np.vstack(
+        [rng.normal(4, 1, n), rng.normal(9, 1, n), rng.normal(1.2, 0.2, n), rng.normal(0, 0.2, n)]
+    )
+    data = (offer, accept, with_accept, position, 15.0, 0.1, -0.2)  # offsets: fixed scales
+    _, first, second = ultimatum_rows(utilities, True, *data)
+    step = 1e-5
+    for j in range(4):
+        shift = np.zeros_like(utilities)
+        shift[j] = step
+        plus = ultimatum_rows(utilities + shift, False, *data)[1]
+        minus = ultimatum_rows(utilities - shift, False, *data)[1]
+        numerical = (plus - minus) / (2 * step)
+        # central differences: truncation ~1e-10 here, rounding ~eps |first| / step
+        bound = 1e-6 * (1 + np.abs(second[:, j])) + 4e-16 * np.abs(first).max(axis=0) / step
+        assert np.all(np.abs(second[:, j] - numerical) <= bound)
+    np.testing.assert_allclose(second, second.transpose(1, 0, 2))
 
 
 def test_kernels_accept_perturbed_batches() -> None:

@@ -4,8 +4,20 @@ The formulas of :func:`coercive.estimate.ultimatum.model.row_loglik_and_gradient
 readable numpy reference, whose docstring derives the chain rule), per row, so one
 evaluation costs microseconds of arithmetic instead of ~50 numpy operations. Rows where the
 log-likelihood is not finite (an offer the parameters make impossible) get ``-inf`` and a zero
-gradient, as in the reference. Second derivatives come from differences of these exact first
-ones (:class:`coercive.estimate.strategic.IndexLikelihood`).
+gradient, as in the reference.
+
+Exact second derivatives, with ``a, b`` any two of ``(R1, R2, log s1, log s2)``: the row is
+``l = A(x) + B(z) - [interior] log s1`` with ``A`` the offer's log-probability in ``x`` and
+``B`` the Jacobian's and acceptance's terms in ``z``, so
+``l_ab = A'' x_a x_b + A' x_ab + B'' z_a z_b + B' z_ab``. Here ``A''`` is
+``-Lambda(x) Lambda(-x)`` at a boundary offer and twice that inside, ``B''`` is
+``([interior] - [acceptance modelled]) Lambda(z) Lambda(-z)``; with ``g = e^z``,
+``z_a = (0, -1/s2, 0, -z)``, the nonzero ``z_ab`` are ``z_{R2,log s2} = 1/s2`` and
+``z_{log s2,log s2} = z``; ``x_a = (-1/s1, g/s1, -x, -s2 (1 + g - g z)/s1)`` and
+``x_{R1,log s1} = 1/s1``, ``x_{R2,R2} = -g/(s1 s2)``, ``x_{R2,log s1} = -g/s1``,
+``x_{R2,log s2} = -g z/s1``, ``x_{log s1,log s1} = x``,
+``x_{log s1,log s2} = s2 (1 + g - g z)/s1``,
+``x_{log s2,log s2} = -s2 (1 + g - g z + g z^2)/s1``.
 """
 
 from __future__ import annotations
@@ -44,12 +56,17 @@ def ultimatum_rows(
     ``utilities`` is ``(4, m)``, ``m`` a multiple of the ``n`` rows (column ``c`` is data row
     ``c % n``); the offsets are added to the log-scales (a scale held fixed is an index that
     is always 0 plus its fixed log). ``position``: -1 smallest offer, +1 largest, 0 interior.
-    ``accept`` is used when ``has_accept``. ``want_second`` must be False.
+    ``accept`` is used when ``has_accept``. With ``want_second`` the third array holds the
+    exact second derivatives ``(4, 4, m)`` (else it is ``(4, 4, 0)``).
     """
     m = utilities.shape[1]
     n = offer.shape[0]
     rows = np.empty(m)
     first = np.empty((4, m))
+    second = np.zeros((4, 4, m if want_second else 0))
+    x_a = np.empty(4)
+    z_a = np.empty(4)
+    x_ab = np.empty((4, 4))
     for c in range(m):
         i = c - (c // n) * n
         r1 = utilities[0, c]
@@ -93,4 +110,36 @@ def ultimatum_rows(
         first[1, c] = -total_z / s2
         first[2, c] = -dl_dx * x - interior
         first[3, c] = -total_z * z - dl_dx * s2 * (1.0 + growth) / s1
-    return rows, first, np.zeros((4, 4, 0))
+        if not want_second:
+            continue
+        spread_x = lambda_x * (1.0 - lambda_x)  # Lambda(x) Lambda(-x)
+        a_second = -(1.0 + interior) * spread_x
+        b_second = (interior - (1.0 if has_accept else 0.0)) * lambda_z * (1.0 - lambda_z)
+        shape = 1.0 + growth - growth * z
+        x_a[0] = -1.0 / s1
+        x_a[1] = growth / s1
+        x_a[2] = -x
+        x_a[3] = -s2 * shape / s1
+        z_a[0] = 0.0
+        z_a[1] = -1.0 / s2
+        z_a[2] = 0.0
+        z_a[3] = -z
+        x_ab[:, :] = 0.0
+        x_ab[0, 2] = 1.0 / s1
+        x_ab[1, 1] = -growth / (s1 * s2)
+        x_ab[1, 2] = -growth / s1
+        x_ab[1, 3] = -growth * z / s1
+        x_ab[2, 2] = x
+        x_ab[2, 3] = s2 * shape / s1
+        x_ab[3, 3] = -s2 * (shape + growth * z * z) / s1
+        for a in range(4):
+            for b in range(a, 4):
+                value2 = a_second * x_a[a] * x_a[b] + dl_dx * x_ab[a, b]
+                value2 += b_second * z_a[a] * z_a[b]
+                if a == 1 and b == 3:
+                    value2 += dl_dz / s2
+                elif a == 3 and b == 3:
+                    value2 += dl_dz * z
+                second[a, b, c] = value2
+                second[b, a, c] = value2
+    return rows, first, second

@@ -49,6 +49,7 @@ from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
     IndexLikelihood,
     compiled_rows,
+    compiled_second,
     fit_single_threaded,
     maximize,
     results_from_maximum,
@@ -269,9 +270,9 @@ def fit_ultimatum(
     def rows(utilities: np.ndarray) -> np.ndarray:
         return row_loglik(shifted(utilities), offer, modelled_accept, position, float(max_offer))
 
-    # the compiled kernel of the same formulas as row_loglik_and_gradient
-    rows_and_gradient = compiled_rows(
-        ultimatum_rows,
+    # the compiled kernel of the same formulas as row_loglik_and_gradient, with exact
+    # second derivatives
+    kernel_data = (
         np.ascontiguousarray(offer, dtype=float),
         np.zeros(n) if modelled_accept is None else np.ascontiguousarray(modelled_accept, float),
         modelled_accept is not None,
@@ -280,7 +281,12 @@ def fit_ultimatum(
         log_s1_fixed,
         log_s2_fixed,
     )
-    likelihood = IndexLikelihood(matrices, rows, rows_and_gradient)
+    likelihood = IndexLikelihood(
+        matrices,
+        rows,
+        compiled_rows(ultimatum_rows, *kernel_data),
+        compiled_second(ultimatum_rows, *kernel_data),
+    )
     columns_r1, columns_r2 = design.part_columns()
     labels_r = [f"R1:{term}" for term in columns_r1] + [f"R2:{term}" for term in columns_r2]
     free_labels = labels_r + (["log(s1)"] if free_s1 else []) + (["log(s2)"] if free_s2 else [])
