@@ -671,7 +671,8 @@ def _parse_plain_columns(
     used = rhs_names | set(lhs_terms)
     if any(name not in data.columns for name in used):
         return None  # the general path names the unknown column
-    ordered = [name for name in data.columns if name in used]
+    # tolist(): iterating pandas' Arrow-backed column index name by name is ~3x slower
+    ordered = [name for name in data.columns.tolist() if name in used]
     columns: dict[str, pd.Series] = {name: data[name] for name in ordered}
     for name, column in columns.items():
         categorical = isinstance(column.dtype, pd.CategoricalDtype)

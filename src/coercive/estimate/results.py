@@ -143,7 +143,7 @@ class EstimationResults:
     ) -> None:
         if not isinstance(params, pd.Series):
             params = pd.Series(params, dtype=float)
-        names = tuple(params.index)
+        names = tuple(params.index.tolist())
         cov_values = np.asarray(cov, dtype=float)
         if cov_values.shape != (len(names), len(names)):
             raise ValueError(f"cov: expected shape {(len(names),) * 2}, got {cov_values.shape}")
