@@ -1,4 +1,5 @@
-"""Shared maximum-likelihood machinery for the games-family models (egame122, egame123, ultimatum).
+"""Shared maximum-likelihood machinery for the games-family models (egame12, egame122,
+egame123, ultimatum).
 
 Each of these models has a log-likelihood that is a sum over rows of a smooth function of a
 few *indices* per row, every index linear in its own block of parameters::
@@ -6,20 +7,31 @@ few *indices* per row, every index linear in its own block of parameters::
     l_i(theta) = g_i(u_i1, ..., u_iJ),     u_ij = X_ij' theta_j
 
 so the gradient is ``sum_j X_j' dg/du_j`` and the Hessian ``sum_jk X_j' diag(d2g/du_j du_k) X_k``.
-The model supplies only the vectorized row function ``g`` (:class:`IndexLikelihood`); the
-derivatives of ``g`` in its ``J`` scalar arguments are taken by central differences, all rows
-and all perturbations in one vectorized call. With steps ``eps^(1/3)`` (first) and ``eps^(1/4)``
-(second derivatives) the errors are about 1e-10 and 1e-8 relative, far below what estimation
-needs, while the linear algebra in ``theta`` is exact. This keeps each model's code to its
-likelihood, derived from the game, and keeps the fits fast (a gradient costs ``2J`` evaluations
-of ``g`` on arrays, not ``2k`` evaluations of the whole likelihood).
+The model supplies the row function ``g`` (:class:`IndexLikelihood`) and, in the fits, a
+compiled kernel (:func:`compiled_rows`) returning ``g`` and its exact derivatives in the
+``J`` indices, optionally the exact second derivatives too (:func:`compiled_second`); the
+sums over rows are compiled loops (:mod:`coercive.estimate._kernels`). Without exact second
+derivatives they are forward differences of the exact first ones (all perturbations in one
+call, errors ~1e-8 relative); with a row function alone, central differences (steps
+``eps^(1/3)`` and ``eps^(1/4)``: errors ~1e-10 and ~1e-8 relative). Either way the linear
+algebra in ``theta`` is exact and a gradient costs a few evaluations of ``g`` on the rows,
+not ``2k`` evaluations of the whole likelihood.
+
+Speed (why the kernels): on games' examples (a few hundred to a few thousand rows) numpy's
+per-call overhead, not arithmetic, dominated: ~40 array operations per evaluation. Compiled,
+an evaluation is the rows' transcendental functions (~0.1 us per row), and an exact Hessian
+costs about one more evaluation instead of ``J + 1``.
 
 API
 ---
-``IndexLikelihood(matrices, row_loglik)``: ``loglik``, ``loglik_obs``, ``gradient``, ``scores``,
-``hessian``, ``negative`` (for :func:`scipy.optimize.minimize`).
-``maximize(model, start, maxiter) -> Maximum``: BFGS, then Newton steps with the Hessian above
-until the gradient vanishes; reports convergence and the reason when it fails.
+``IndexLikelihood(matrices, row_loglik, row_gradient=None, row_hessian=None)``: ``loglik``,
+``loglik_obs``, ``gradient``, ``scores``, ``hessian``, ``negative`` (for
+:func:`scipy.optimize.minimize`).
+``compiled_rows(kernel, *data)``, ``compiled_second(kernel, *data)``: ``row_gradient`` and
+``row_hessian`` from a compiled row kernel ``kernel(U, want_second, *data)``.
+``maximize(model, start, maxiter) -> Maximum``: Newton-Raphson; where it cannot go on, a
+trust-region Newton (exact Hessians) or BFGS, then Newton steps until the gradient vanishes;
+reports convergence and the reason when it fails.
 ``binary_fit(design, chosen, functions)``: a binary probit/logit MLE (starting values).
 ``check_player_identified(columns, player, names)``: refuse a regressor in all of a player's
 utilities (it cancels from every comparison the player makes).
