@@ -220,11 +220,12 @@ class IndexLikelihood:
         return int(self.matrices[0].shape[0])
 
     @functools.cached_property
-    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(X, block)``: the matrices side by side and each column's index (for the kernels)."""
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(X, block, columns)``: the matrices side by side, each column's index (for the
+        kernels) and the column numbers."""
         stacked = np.ascontiguousarray(np.hstack(self.matrices), dtype=float)
         block = np.repeat(np.arange(len(self.matrices)), self.sizes).astype(np.int64)
-        return stacked, block
+        return stacked, block, np.arange(block.size)
 
     def split(self, theta: np.ndarray) -> list[np.ndarray]:
         bounds = np.cumsum([0, *self.sizes])
@@ -235,9 +236,9 @@ class IndexLikelihood:
     ) -> np.ndarray:
         if matrices is None:
             # one BLAS product (J x k)(k x n) with theta placed on each column's index
-            stacked, block = self._stacked
+            stacked, block, columns = self._stacked
             weights = np.zeros((len(self.matrices), block.size))
-            weights[block, np.arange(block.size)] = theta
+            weights[block, columns] = theta
             return weights @ stacked.T
         n = matrices[0].shape[0]
         out = np.zeros((len(matrices), n))
@@ -342,7 +343,7 @@ class IndexLikelihood:
             derivatives = self.index_derivatives(utilities)
         from coercive.estimate._kernels import gradient_from_rows
 
-        stacked, block = self._stacked
+        stacked, block, _ = self._stacked
         return value, gradient_from_rows(stacked, block, np.ascontiguousarray(derivatives))
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
@@ -362,7 +363,7 @@ class IndexLikelihood:
         from coercive.estimate._kernels import hessian_from_rows
 
         second = self.index_second_derivatives(self.utilities(theta))
-        stacked, block = self._stacked
+        stacked, block, _ = self._stacked
         return hessian_from_rows(stacked, block, np.ascontiguousarray(second))
 
     def negative(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -388,8 +389,7 @@ def _solve_definite(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, bo
     not finite)."""
     from coercive.estimate._kernels import cholesky_solve
 
-    if not (np.all(np.isfinite(matrix)) and np.all(np.isfinite(rhs))):
-        return rhs, False
+    # a NaN pivot fails the kernel's positivity test, so no separate finiteness check
     return cholesky_solve(np.ascontiguousarray(matrix, dtype=float), np.asarray(rhs, float))
 
 
