@@ -152,13 +152,38 @@ def hessian_from_rows(x: np.ndarray, block: np.ndarray, second: np.ndarray) -> n
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _binary_loglik(design: np.ndarray, sign: np.ndarray, beta: np.ndarray, logit: bool) -> float:
+def _binary_pass(
+    design: np.ndarray,
+    sign: np.ndarray,
+    beta: np.ndarray,
+    logit: bool,
+    gradient: np.ndarray,
+    information: np.ndarray,
+) -> float:
+    """Log-likelihood at ``beta``; fills its gradient and information (one pass: a step's
+    log-likelihood check also yields the next step's derivatives)."""
+    n, k = design.shape
+    gradient[:] = 0.0
+    information[:, :] = 0.0
     total = 0.0
-    for i in range(design.shape[0]):
+    for i in range(n):
         index = 0.0
-        for c in range(design.shape[1]):
+        for c in range(k):
             index += design[i, c] * beta[c]
-        total += link_log_cdf_and_score(sign[i] * index, logit)[0]
+        signed = sign[i] * index
+        log_cdf, score = link_log_cdf_and_score(signed, logit)
+        total += log_cdf
+        slope = sign[i] * score
+        curvature = -link_log_cdf_curvature(signed, score, logit)
+        for c in range(k):
+            weighted = design[i, c] * curvature
+            gradient[c] += design[i, c] * slope
+            for d in range(c + 1):
+                information[c, d] += weighted * design[i, d]
+    for c in range(k):
+        information[c, c] += 1e-10
+        for d in range(c):
+            information[d, c] = information[c, d]
     return total
 
 
@@ -199,29 +224,14 @@ def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, boo
 def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarray:
     """Binary probit/logit MLE by Newton-Raphson with step halving (see
     :func:`coercive.estimate.strategic.binary_fit`, which documents and wraps it)."""
-    n, k = design.shape
+    k = design.shape[1]
     beta = np.zeros(k)
-    current = _binary_loglik(design, sign, beta, logit)
+    gradient = np.zeros(k)
+    information = np.zeros((k, k))
+    trial_gradient = np.zeros(k)
+    trial_information = np.zeros((k, k))
+    current = _binary_pass(design, sign, beta, logit, gradient, information)
     for _ in range(50):
-        gradient = np.zeros(k)
-        information = np.zeros((k, k))
-        for i in range(n):
-            index = 0.0
-            for c in range(k):
-                index += design[i, c] * beta[c]
-            signed = sign[i] * index
-            score = link_log_cdf_and_score(signed, logit)[1]
-            slope = sign[i] * score
-            curvature = -link_log_cdf_curvature(signed, score, logit)
-            for c in range(k):
-                weighted = design[i, c] * curvature
-                gradient[c] += design[i, c] * slope
-                for d in range(c + 1):
-                    information[c, d] += weighted * design[i, d]
-        for c in range(k):
-            information[c, c] += 1e-10
-            for d in range(c):
-                information[d, c] = information[c, d]
         step, ok = cholesky_solve(information, gradient)
         if not ok:
             break
@@ -230,7 +240,7 @@ def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarr
         value = current
         for _ in range(30):
             candidate = beta + step
-            value = _binary_loglik(design, sign, candidate, logit)
+            value = _binary_pass(design, sign, candidate, logit, trial_gradient, trial_information)
             if value >= current - 1e-12:
                 accepted = True
                 break
@@ -240,6 +250,8 @@ def binary_newton(design: np.ndarray, sign: np.ndarray, logit: bool) -> np.ndarr
         improvement = value - current
         beta = candidate
         current = value
+        gradient[:] = trial_gradient
+        information[:, :] = trial_information
         largest = 0.0
         for c in range(k):
             largest = max(largest, abs(beta[c]))
