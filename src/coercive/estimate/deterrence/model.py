@@ -20,11 +20,13 @@ alike). Private information: ``s4 = sqrt(2)`` and ``s2 = sqrt(1 + p^2 + (1 - p)^
 unit-variance shock on each of the five outcome payoffs, player 2's back-down payoff included,
 as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2`` depends on the
 parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
-for private information, through ``s2``); the Hessian is forward differences of that gradient
-in the four utilities (:mod:`coercive.estimate.strategic`, which also does the maximization:
-Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the
-standard errors (NaN with a note when it is singular
-or not negative definite).
+for private information, through ``s2``), and so is the Hessian in the four utilities; the
+fits evaluate both in a compiled row kernel (:mod:`coercive.estimate.deterrence.kernel`, which
+derives the second derivatives; the numpy ``pieces_from_utilities`` here stays the readable
+reference and the tests compare the two). :mod:`coercive.estimate.strategic` does the
+maximization (Newton-Raphson; a trust-region Newton where the log-likelihood is not concave
+at the start), and the inverse negative Hessian gives the standard errors (NaN with a note
+when it is singular or not negative definite).
 
 Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
 player 1's utilities ``u11, u13, u14`` is not identified; such a model is refused.
@@ -453,5 +455,5 @@ def fit_deterrence(
             "converged_reason": converged_reason,
             **extra,
         },
-        covariance_type="inverse negative Hessian (differences of the analytic gradient)",
+        covariance_type="inverse negative Hessian (exact second derivatives)",
     )
