@@ -110,6 +110,7 @@ class EstimationResults:
 
     __slots__ = (
         "_cov",
+        "_index_cache",
         "_names",
         "_params",
         "converged",
@@ -140,8 +141,9 @@ class EstimationResults:
         covariance_type: str = "hessian",
         fixed: np.ndarray | None = None,
     ) -> None:
-        params = pd.Series(params, dtype=float)
-        names = tuple(params.index)
+        if not isinstance(params, pd.Series):
+            params = pd.Series(params, dtype=float)
+        names = tuple(params.index.tolist())
         cov_values = np.asarray(cov, dtype=float)
         if cov_values.shape != (len(names), len(names)):
             raise ValueError(f"cov: expected shape {(len(names),) * 2}, got {cov_values.shape}")
@@ -151,7 +153,10 @@ class EstimationResults:
             "model": model,
             "method": method,
             "_names": names,
-            "_params": _read_only(params.to_numpy()),
+            "_params": _read_only(params.to_numpy(dtype=float)),
+            # one immutable Index shared by every Series/DataFrame built here (building it
+            # from the labels costs more than a small fit's whole optimization)
+            "_index_cache": params.index,
             "_cov": _read_only(cov_values),
             "llf": float(llf),
             "nobs": int(nobs),
@@ -206,7 +211,7 @@ class EstimationResults:
 
     # --- statistics -------------------------------------------------------------------
     def _index(self) -> pd.Index:
-        return pd.Index(list(self._names))
+        return self._index_cache
 
     @property
     def params(self) -> pd.Series:

@@ -1,4 +1,5 @@
-"""Shared maximum-likelihood machinery for the games-family models (egame122, egame123, ultimatum).
+"""Shared maximum-likelihood machinery for the games-family models (egame12, egame122,
+egame123, ultimatum).
 
 Each of these models has a log-likelihood that is a sum over rows of a smooth function of a
 few *indices* per row, every index linear in its own block of parameters::
@@ -6,22 +7,33 @@ few *indices* per row, every index linear in its own block of parameters::
     l_i(theta) = g_i(u_i1, ..., u_iJ),     u_ij = X_ij' theta_j
 
 so the gradient is ``sum_j X_j' dg/du_j`` and the Hessian ``sum_jk X_j' diag(d2g/du_j du_k) X_k``.
-The model supplies only the vectorized row function ``g`` (:class:`IndexLikelihood`); the
-derivatives of ``g`` in its ``J`` scalar arguments are taken by central differences, all rows
-and all perturbations in one vectorized call. With steps ``eps^(1/3)`` (first) and ``eps^(1/4)``
-(second derivatives) the errors are about 1e-10 and 1e-8 relative, far below what estimation
-needs, while the linear algebra in ``theta`` is exact. This keeps each model's code to its
-likelihood, derived from the game, and keeps the fits fast (a gradient costs ``2J`` evaluations
-of ``g`` on arrays, not ``2k`` evaluations of the whole likelihood).
+The model supplies the row function ``g`` (:class:`IndexLikelihood`) and, in the fits, a
+compiled kernel (:func:`compiled_rows`) returning ``g`` and its exact derivatives in the
+``J`` indices, optionally the exact second derivatives too (:func:`compiled_second`); the
+sums over rows are compiled loops (:mod:`coercive.estimate._kernels`). Without exact second
+derivatives they are forward differences of the exact first ones (all perturbations in one
+call, errors ~1e-8 relative); with a row function alone, central differences (steps
+``eps^(1/3)`` and ``eps^(1/4)``: errors ~1e-10 and ~1e-8 relative). Either way the linear
+algebra in ``theta`` is exact and a gradient costs a few evaluations of ``g`` on the rows,
+not ``2k`` evaluations of the whole likelihood.
+
+Speed (why the kernels): on games' examples (a few hundred to a few thousand rows) numpy's
+per-call overhead, not arithmetic, dominated: ~40 array operations per evaluation. Compiled,
+an evaluation is the rows' transcendental functions (~0.1 us per row), and an exact Hessian
+costs about one more evaluation instead of ``J + 1``.
 
 API
 ---
-``IndexLikelihood(matrices, row_loglik)``: ``loglik``, ``loglik_obs``, ``gradient``, ``scores``,
-``hessian``, ``negative`` (for :func:`scipy.optimize.minimize`).
-``maximize(model, start, maxiter) -> Maximum``: BFGS, then Newton steps with the Hessian above
-until the gradient vanishes; reports convergence and the reason when it fails.
+``IndexLikelihood(matrices, row_loglik, row_gradient=None, row_hessian=None)``: ``loglik``,
+``loglik_obs``, ``gradient``, ``scores``, ``hessian``, ``negative`` (for
+:func:`scipy.optimize.minimize`).
+``compiled_rows(kernel, *data)``, ``compiled_second(kernel, *data)``: ``row_gradient`` and
+``row_hessian`` from a compiled row kernel ``kernel(U, want_second, *data)``.
+``maximize(model, start, maxiter) -> Maximum``: Newton-Raphson; where it cannot go on, a
+trust-region Newton (exact Hessians) or BFGS, then Newton steps until the gradient vanishes;
+reports convergence and the reason when it fails.
 ``binary_fit(design, chosen, functions)``: a binary probit/logit MLE (starting values).
-``check_player_identified(parts, player, names)``: refuse a regressor in all of a player's
+``check_player_identified(columns, player, names)``: refuse a regressor in all of a player's
 utilities (it cancels from every comparison the player makes).
 """
 
@@ -36,7 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
+from scipy import optimize
 
 from coercive._errors import InputError, InputTypeError
 from coercive.estimate.covariance import hessian_covariance
@@ -51,6 +63,8 @@ __all__ = [
     "binary_fit",
     "check_options",
     "check_player_identified",
+    "compiled_rows",
+    "compiled_second",
     "log_cdf_and_score",
     "maximize",
     "outcome_codes",
@@ -138,6 +152,39 @@ def fit_single_threaded(fit: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def compiled_rows(
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], *data: Any
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``IndexLikelihood.row_gradient`` from a compiled row kernel.
+
+    ``kernel(U, want_second, *data)`` takes ``U`` of shape ``(J, m)`` (``m`` a multiple of
+    the ``n`` rows; column ``c`` is data row ``c % n``) and returns the row log-likelihoods
+    ``(m,)``, their derivatives ``(J, m)`` and, when ``want_second``, their second
+    derivatives ``(J, J, m)``. The adapter flattens the batch axes :class:`IndexLikelihood`
+    uses (``(J, *batch, n)``) into one and restores them on the way out.
+    """
+
+    def rows_and_gradient(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shape = utilities.shape
+        flat = np.ascontiguousarray(utilities, dtype=float).reshape(shape[0], -1)
+        rows, first, _ = kernel(flat, False, *data)
+        return rows.reshape(shape[1:]), first.reshape(shape)
+
+    return rows_and_gradient
+
+
+def compiled_second(
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], *data: Any
+) -> Callable[[np.ndarray], np.ndarray]:
+    """``IndexLikelihood.row_hessian`` (exact second derivatives ``(J, J, n)`` at ``U`` of
+    shape ``(J, n)``) from a kernel of :func:`compiled_rows`' form that computes them."""
+
+    def second_derivatives(utilities: np.ndarray) -> np.ndarray:
+        return kernel(np.ascontiguousarray(utilities, dtype=float), True, *data)[2]
+
+    return second_derivatives
+
+
 _FIRST_STEP = _EPS ** (1.0 / 3.0)
 _SECOND_STEP = _EPS**0.25
 _FORWARD_STEP = _EPS**0.5
@@ -156,6 +203,9 @@ class IndexLikelihood:
     # Optional analytic ``U -> (g, dg/dU)`` (shapes ``batch`` and ``(J, *batch)``): when given,
     # first derivatives are exact and second ones are central differences of them.
     row_gradient: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # Optional exact ``U -> d2g/dU dU`` (``(J, n) -> (J, J, n)``): when given, the Hessian
+    # uses it instead of differences of ``row_gradient``.
+    row_hessian: Callable[[np.ndarray], np.ndarray] | None = None
 
     @property
     def sizes(self) -> list[int]:
@@ -169,6 +219,14 @@ class IndexLikelihood:
     def nobs(self) -> int:
         return int(self.matrices[0].shape[0])
 
+    @functools.cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(X, block, columns)``: the matrices side by side, each column's index (for the
+        kernels) and the column numbers."""
+        stacked = np.ascontiguousarray(np.hstack(self.matrices), dtype=float)
+        block = np.repeat(np.arange(len(self.matrices)), self.sizes).astype(np.int64)
+        return stacked, block, np.arange(block.size)
+
     def split(self, theta: np.ndarray) -> list[np.ndarray]:
         bounds = np.cumsum([0, *self.sizes])
         return [theta[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -176,7 +234,12 @@ class IndexLikelihood:
     def utilities(
         self, theta: np.ndarray, matrices: Sequence[np.ndarray] | None = None
     ) -> np.ndarray:
-        matrices = self.matrices if matrices is None else matrices
+        if matrices is None:
+            # one BLAS product (J x k)(k x n) with theta placed on each column's index
+            stacked, block, columns = self._stacked
+            weights = np.zeros((len(self.matrices), block.size))
+            weights[block, columns] = theta
+            return weights @ stacked.T
         n = matrices[0].shape[0]
         out = np.zeros((len(matrices), n))
         for j, (matrix, block) in enumerate(zip(matrices, self.split(theta), strict=True)):
@@ -184,7 +247,25 @@ class IndexLikelihood:
                 out[j] = matrix @ block
         return out
 
+    @functools.cached_property
+    def _last(self) -> dict[str, Any]:
+        return {}
+
+    def _rows_and_first(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``row_gradient`` at ``theta``, remembering the last point: a fit asks for the same
+        point twice (the start's check and the optimizer's first step; the optimizer's last
+        step and the results' per-row log-likelihoods)."""
+        assert self.row_gradient is not None
+        key = np.asarray(theta, dtype=float).tobytes()
+        last = self._last
+        if last.get("key") != key:
+            rows, first = self.row_gradient(self.utilities(theta))
+            last.update(key=key, rows=rows, first=first)
+        return last["rows"], last["first"]
+
     def loglik_obs(self, theta: np.ndarray) -> np.ndarray:
+        if self.row_gradient is not None:  # the compiled kernels: one fast call
+            return np.array(self._rows_and_first(theta)[0], dtype=float)
         return np.asarray(self.row_loglik(self.utilities(theta)), dtype=float)
 
     def loglik(self, theta: np.ndarray) -> float:
@@ -211,6 +292,8 @@ class IndexLikelihood:
 
     def index_second_derivatives(self, utilities: np.ndarray) -> np.ndarray:
         """``d2g/du_j du_k`` for every row, shape ``(J, J, n)``."""
+        if self.row_hessian is not None:
+            return self.row_hessian(utilities)
         active = self._active()
         if self.row_gradient is not None:
             # forward differences of the analytic first derivatives, all in one call: with
@@ -247,21 +330,21 @@ class IndexLikelihood:
         return out
 
     def loglik_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        utilities = self.utilities(theta)
         if self.row_gradient is not None:
-            rows, derivatives = self.row_gradient(utilities)
+            rows, derivatives = self._rows_and_first(theta)
             value = float(np.sum(rows))
             if not np.isfinite(value):
                 return value, np.full(self.n_params, np.nan)
         else:
+            utilities = self.utilities(theta)
             value = float(np.sum(self.row_loglik(utilities)))
             if not np.isfinite(value):
                 return value, np.full(self.n_params, np.nan)
             derivatives = self.index_derivatives(utilities)
-        gradient = np.concatenate(
-            [matrix.T @ derivatives[j] for j, matrix in enumerate(self.matrices)]
-        )
-        return value, gradient
+        from coercive.estimate._kernels import gradient_from_rows
+
+        stacked, block, _ = self._stacked
+        return value, gradient_from_rows(stacked, block, np.ascontiguousarray(derivatives))
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         return self.loglik_and_gradient(theta)[1]
@@ -277,17 +360,11 @@ class IndexLikelihood:
         """``sum_i X_i' S_i X_i`` with ``S_i`` the row's second derivatives in the indices."""
         if not self.n_params:
             return np.zeros((0, 0))
+        from coercive.estimate._kernels import hessian_from_rows
+
         second = self.index_second_derivatives(self.utilities(theta))
-        active = self._active()
-        bounds = np.cumsum([0, *self.sizes])
-        hessian = np.zeros((self.n_params, self.n_params))
-        for a, j in enumerate(active):
-            xj = self.matrices[j]
-            for k in active[a:]:
-                block = xj.T @ (second[j, k][:, None] * self.matrices[k])
-                hessian[bounds[j] : bounds[j + 1], bounds[k] : bounds[k + 1]] = block
-                hessian[bounds[k] : bounds[k + 1], bounds[j] : bounds[j + 1]] = block.T
-        return hessian
+        stacked, block, _ = self._stacked
+        return hessian_from_rows(stacked, block, np.ascontiguousarray(second))
 
     def negative(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         value, gradient = self.loglik_and_gradient(theta)
@@ -305,6 +382,15 @@ class Maximum:
     reason: str | None
     iterations: int
     max_gradient: float
+
+
+def _solve_definite(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matrix^-1 rhs`` for a positive definite ``matrix``; ``False`` if it is not (or is
+    not finite)."""
+    from coercive.estimate._kernels import cholesky_solve
+
+    # a NaN pivot fails the kernel's positivity test, so no separate finiteness check
+    return cholesky_solve(np.ascontiguousarray(matrix, dtype=float), np.asarray(rhs, float))
 
 
 def _newton(
@@ -336,12 +422,13 @@ def _newton(
         largest = float(np.max(np.abs(gradient))) if gradient.size else 0.0
         if factor is None or largest > 0.1 * previous:
             hessian, hessian_at = model.hessian(theta), theta
-            try:
-                factor = linalg.cho_factor(-hessian)
-            except (linalg.LinAlgError, ValueError):
-                return theta, hessian, iteration, False, (value, gradient)
+            factor = -hessian
         previous = largest
-        step = linalg.cho_solve(factor, gradient)
+        # a compiled Cholesky solve: scipy's cho_factor/cho_solve cost ~20 us each in
+        # argument checks on these k < 30 systems
+        step, definite = _solve_definite(factor, gradient)
+        if not definite:
+            return theta, hessian, iteration, False, (value, gradient)
         scale = max(1.0, float(np.max(np.abs(theta))))
         # done when the step is negligible or the log-likelihood it promises (half the
         # Newton decrement g'step) is below 1e-14 relative: this last step is still taken
@@ -368,11 +455,13 @@ def _newton(
 def maximize(
     model: IndexLikelihood, start: np.ndarray, maxiter: int = 1000, gradient_tolerance: float = 1e-4
 ) -> Maximum:
-    """Maximize the log-likelihood: Newton-Raphson, with BFGS where Newton cannot go on.
+    """Maximize the log-likelihood: Newton-Raphson, with a trust region or BFGS where Newton
+    cannot go on.
 
     Newton's method with the model's Hessian converges in a few iterations from statistical
     backwards-induction starts, each costing a handful of vectorized evaluations. Where the
-    log-likelihood is not concave (``-H`` not positive definite) or Newton stalls, BFGS takes
+    log-likelihood is not concave (``-H`` not positive definite) or Newton stalls, a
+    trust-region Newton (when the model has exact second derivatives) or else BFGS takes
     over and Newton then polishes its end point, so the optimum is precise to the last digits
     (estimates comparable with games' to 1e-6) and the Hessian is the one at the optimum.
     ``maxiter`` bounds the iterations of both. ``converged`` requires a finite
@@ -387,6 +476,22 @@ def maximize(
         )  # fmt: skip
     theta, hessian, iterations, done, at_end = _newton(model, start, min(maxiter, 200), at_start)
     message = "Newton-Raphson"
+    if not done and iterations < maxiter and model.row_hessian is not None:
+        # With exact second derivatives a Hessian costs about one evaluation, so a
+        # trust-region Newton (More & Sorensen's, scipy's trust-exact), which handles the
+        # non-concave regions Newton stops at, takes ~5 iterations where BFGS takes ~25
+        # (measured on games' leblang2003 example). Newton then polishes its end point;
+        # should either fail, BFGS below starts again from where Newton stopped.
+        with np.errstate(all="ignore"):
+            trusted = optimize.minimize(
+                model.negative, theta, jac=True, hess=lambda point: -model.hessian(point),
+                method="trust-exact", options={"maxiter": maxiter - iterations, "gtol": 1e-6},
+            )  # fmt: skip
+        polished = _newton(model, trusted.x, 10)
+        if polished[3]:
+            theta, hessian, more, done, at_end = polished
+            iterations += int(trusted.nit) + more
+            message = f"trust-exact: {trusted.message}"
     if not done and iterations < maxiter:
         result = optimize.minimize(
             model.negative, theta, jac=True, method="BFGS",
@@ -416,49 +521,27 @@ def binary_fit(design: np.ndarray, chosen: np.ndarray, functions: LinkFunctions)
     """Binary probit/logit MLE of ``chosen`` on ``design`` (for starting values).
 
     Newton-Raphson (the log-likelihood is concave in the coefficients for both links) with
-    step halving; ``d2 log F(x)/dx2`` is ``-lambda (x + lambda)`` for probit (``lambda`` the
-    inverse Mills ratio) and ``-Lambda(x) Lambda(-x)`` for logit.
+    step halving, from zero, at most 50 steps, stopping when a step gains under 1e-10 or a
+    coefficient passes 10; ``d2 log F(x)/dx2`` is ``-lambda (x + lambda)`` for probit
+    (``lambda`` the inverse Mills ratio) and ``-Lambda(x) Lambda(-x)`` for logit. Compiled
+    (:func:`coercive.estimate._kernels.binary_newton`): in numpy each step's dozen array
+    operations cost more than the arithmetic on a few hundred rows.
     """
+    from coercive.estimate._kernels import binary_newton
+
     k = design.shape[1]
     if k == 0 or design.shape[0] == 0:
         return np.zeros(k)
     sign = np.where(chosen, 1.0, -1.0)
-
-    def loglik(beta: np.ndarray) -> float:
-        return float(np.sum(functions.log_cdf(sign * (design @ beta))))
-
-    beta = np.zeros(k)
-    current = loglik(beta)
-    for _ in range(50):
-        index = sign * (design @ beta)
-        score = functions.score(index)
-        gradient = design.T @ (sign * score)
-        if functions.name == "probit":
-            curvature = score * (index + score)
-        else:
-            curvature = functions.pdf(index)
-        information = design.T @ (curvature[:, None] * design)
-        try:
-            step = np.linalg.solve(information + 1e-10 * np.eye(k), gradient)
-        except np.linalg.LinAlgError:
-            break
-        for _ in range(30):
-            candidate = beta + step
-            value = loglik(candidate)
-            if value >= current - 1e-12:
-                break
-            step = step / 2.0
-        else:
-            break
-        beta, improvement, current = candidate, value - current, value
-        if improvement < 1e-10 or np.max(np.abs(beta)) > 10.0:
-            break
+    beta = binary_newton(
+        np.ascontiguousarray(design, dtype=float), sign, functions.name == "logit"
+    )
     # Separation drives coefficients off to infinity; clip so the main fit can recover.
     return np.clip(np.where(np.isfinite(beta), beta, 0.0), -10.0, 10.0)
 
 
 def check_player_identified(
-    parts: Sequence[tuple[str, pd.DataFrame]], player: Sequence[int], names: Sequence[str]
+    columns: Sequence[Sequence[str]], player: Sequence[int], names: Sequence[str]
 ) -> None:
     """Refuse a regressor that enters every one of a player's utilities ``player``.
 
@@ -466,9 +549,9 @@ def check_player_identified(
     probability-weighted averages with weights summing to one), so a term common to all of
     them cancels and its coefficients are not identified (Lewis & Schultz 2003).
     """
-    shared = set(parts[player[0]][1].columns)
+    shared = set(columns[player[0]])
     for j in player[1:]:
-        shared &= set(parts[j][1].columns)
+        shared &= set(columns[j])
     if shared:
         term = sorted(shared)[0]
         what = "the constant" if term == "(Intercept)" else f"regressor {term!r}"
@@ -553,14 +636,14 @@ def start_vector(start: object, n_params: int, labels: Sequence[str]) -> np.ndar
 def utility_labels(
     owners: Sequence[tuple[int, int]],
     outcomes: Sequence[str],
-    parts: Sequence[tuple[str, pd.DataFrame]],
+    columns: Sequence[Sequence[str]],
 ) -> list[str]:
     """Coefficient labels in games' naming, ``u<player>(<outcome>):<term>``, one per column of
     each utility's design matrix (``owners[k]`` = (player, outcome index) of part k)."""
     labels = [
         f"u{player}({outcomes[outcome]}):{term}"
-        for (player, outcome), (_, matrix) in zip(owners, parts, strict=True)
-        for term in matrix.columns
+        for (player, outcome), terms in zip(owners, columns, strict=True)
+        for term in terms
     ]
     if not labels:
         raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")

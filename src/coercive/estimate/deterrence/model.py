@@ -20,11 +20,13 @@ alike). Private information: ``s4 = sqrt(2)`` and ``s2 = sqrt(1 + p^2 + (1 - p)^
 unit-variance shock on each of the five outcome payoffs, player 2's back-down payoff included,
 as games does since version 1.0-0; see :mod:`coercive.games.deterrence`); ``s2`` depends on the
 parameters of ``u24`` through ``p``. The gradient is analytic (chain rule through ``p`` and,
-for private information, through ``s2``); the Hessian is forward differences of that gradient
-in the four utilities (:mod:`coercive.estimate.strategic`, which also does the maximization:
-Newton-Raphson, BFGS where the log-likelihood is not concave), and its inverse gives the
-standard errors (NaN with a note when it is singular
-or not negative definite).
+for private information, through ``s2``), and so is the Hessian in the four utilities; the
+fits evaluate both in a compiled row kernel (:mod:`coercive.estimate.deterrence.kernel`, which
+derives the second derivatives; the numpy ``pieces_from_utilities`` here stays the readable
+reference and the tests compare the two). :mod:`coercive.estimate.strategic` does the
+maximization (Newton-Raphson; a trust-region Newton where the log-likelihood is not concave
+at the start), and the inverse negative Hessian gives the standard errors (NaN with a note
+when it is singular or not negative definite).
 
 Identification (Lewis & Schultz 2003): a regressor, the constant included, that enters all of
 player 1's utilities ``u11, u13, u14`` is not identified; such a model is refused.
@@ -57,6 +59,8 @@ from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
     IndexLikelihood,
     binary_fit,
+    compiled_rows,
+    compiled_second,
     fit_single_threaded,
     log_cdf_and_score,
     maximize,
@@ -117,7 +121,7 @@ def _outcome_codes(design: DesignParts) -> tuple[np.ndarray, tuple[str, str, str
 
 
 def _check_identified(design: DesignParts) -> None:
-    player1 = [set(matrix.columns) for _, matrix in design.parts[:3]]
+    player1 = [set(terms) for terms in design.part_columns()[:3]]
     shared = player1[0] & player1[1] & player1[2]
     if shared:
         term = sorted(shared)[0]
@@ -266,6 +270,20 @@ class DeterrenceModel:
             return math.inf, np.zeros_like(theta)
         return -value, -gradient
 
+    def index_likelihood(self) -> IndexLikelihood:
+        """The likelihood for :mod:`coercive.estimate.strategic`, with the compiled row kernel
+        (:mod:`coercive.estimate.deterrence.kernel`; same formulas as
+        :meth:`pieces_from_utilities`, which stays the readable reference)."""
+        from coercive.estimate.deterrence.kernel import deterrence_rows
+
+        data = (*self._signs, self.link == "logit", self.error == "private")
+        return IndexLikelihood(
+            self.matrices,
+            lambda utilities: self.pieces_from_utilities(utilities)["loglik"],
+            compiled_rows(deterrence_rows, *data),
+            compiled_second(deterrence_rows, *data),
+        )
+
     # --- starting values ----------------------------------------------------------------
     def backwards_induction_start(self) -> np.ndarray:
         """Statistical backwards induction starting values (see module docstring)."""
@@ -340,15 +358,16 @@ def fit_deterrence(
     equations = (f"u1({levels[0]})", f"u1({levels[1]})", f"u1({levels[2]})", f"u2({levels[2]})")
     labels = [
         f"{equation}:{term}"
-        for equation, (_, matrix) in zip(equations, design.parts, strict=True)
-        for term in matrix.columns
+        for equation, terms in zip(equations, design.part_columns(), strict=True)
+        for term in terms
     ]
     if model.n_params == 0:
         raise InputError("formula: every utility is fixed at 0; there is nothing to estimate")
 
+    likelihood = model.index_likelihood()
     if start is None:
         theta0 = model.backwards_induction_start()
-        if not np.isfinite(model.loglik(theta0)):
+        if not np.isfinite(likelihood.loglik(theta0)):
             theta0 = np.zeros(model.n_params)
     else:
         try:
@@ -358,11 +377,6 @@ def fit_deterrence(
         if theta0.size != model.n_params or not np.all(np.isfinite(theta0)):
             raise InputError(f"start: expected {model.n_params} finite numbers ({labels})")
 
-    likelihood = IndexLikelihood(
-        matrices,
-        lambda utilities: model.pieces_from_utilities(utilities)["loglik"],
-        model.row_loglik_and_gradient,
-    )
     maximum = maximize(likelihood, theta0, maxiter)
     theta, hessian = maximum.theta, maximum.hessian
     llf, max_gradient, converged = maximum.llf, maximum.max_gradient, maximum.converged
@@ -435,11 +449,11 @@ def fit_deterrence(
             "fit time (s)": elapsed,
             "hessian": hessian,
             "formula": formula,
-            "loglik_obs": model._pieces(theta)["loglik"],
+            "loglik_obs": likelihood.loglik_obs(theta),
             # a plain function (a bound method would be deep-copied with its model on access)
-            "objective": lambda point: model.loglik_and_gradient(point),
+            "objective": lambda point: likelihood.loglik_and_gradient(point),
             "converged_reason": converged_reason,
             **extra,
         },
-        covariance_type="inverse negative Hessian (differences of the analytic gradient)",
+        covariance_type="inverse negative Hessian (exact second derivatives)",
     )

@@ -41,6 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from coercive.estimate.egame122.kernel import egame122_rows
 from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
@@ -48,6 +49,7 @@ from coercive.estimate.strategic import (
     binary_fit,
     check_options,
     check_player_identified,
+    compiled_rows,
     fit_single_threaded,
     log_cdf_and_score,
     maximize,
@@ -202,13 +204,17 @@ def fit_egame122(
     codes, outcomes = outcome_codes(
         design, 4, _indicator_codes, (2, 3), _indicator_labels, "egame122 game"
     )
-    check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
+    check_player_identified(design.part_columns(), (0, 1, 2, 3), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = utility_labels(_OWNERS, outcomes, design.parts)
+    labels = utility_labels(_OWNERS, outcomes, design.part_columns())
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
-        lambda u: row_loglik_and_gradient(u, codes, functions, error),
+        # the compiled kernel of the same formulas as row_loglik_and_gradient
+        compiled_rows(
+            egame122_rows, np.ascontiguousarray(codes, dtype=np.int64), link == "logit",
+            error == "private",
+        ),  # fmt: skip
     )
     theta0 = starting_values(
         start, labels, likelihood, lambda: _start(matrices, codes, functions, error)

@@ -34,7 +34,6 @@ outcome's values or a categorical outcome's levels; for indicators ``a1 + a2 + a
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -42,6 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from coercive.estimate.egame123.kernel import egame123_rows
 from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
@@ -49,6 +49,8 @@ from coercive.estimate.strategic import (
     binary_fit,
     check_options,
     check_player_identified,
+    compiled_rows,
+    compiled_second,
     fit_single_threaded,
     log_cdf_and_score,
     maximize,
@@ -241,20 +243,18 @@ def fit_egame123(
     codes, outcomes = outcome_codes(
         design, 4, _indicator_codes, (3,), _indicator_labels, "egame123 game"
     )
-    check_player_identified(design.parts, (0, 1, 2, 3), UTILITIES)
-    check_player_identified(design.parts, (4, 5, 6), UTILITIES)
+    check_player_identified(design.part_columns(), (0, 1, 2, 3), UTILITIES)
+    check_player_identified(design.part_columns(), (4, 5, 6), UTILITIES)
     matrices = tuple(design.matrices())
-    labels = utility_labels(_OWNERS, outcomes, design.parts)
+    labels = utility_labels(_OWNERS, outcomes, design.part_columns())
+    kernel_data = (np.ascontiguousarray(codes, dtype=np.int64), link == "logit", error == "private")
     likelihood = IndexLikelihood(
         matrices,
         lambda u: row_loglik(u, codes, functions, error),
-        functools.partial(
-            row_loglik_and_gradient,
-            outcome=codes,
-            functions=functions,
-            error=error,
-            signs=outcome_signs(codes),
-        ),  # fmt: skip
+        # the compiled kernel of the same formulas as row_loglik_and_gradient, with exact
+        # second derivatives
+        compiled_rows(egame123_rows, *kernel_data),
+        compiled_second(egame123_rows, *kernel_data),
     )
     theta0 = starting_values(
         start, labels, likelihood, lambda: _start(matrices, codes, functions, error)

@@ -48,11 +48,14 @@ from coercive.estimate.formula import parse_formula
 from coercive.estimate.results import EstimationResults
 from coercive.estimate.strategic import (
     IndexLikelihood,
+    compiled_rows,
+    compiled_second,
     fit_single_threaded,
     maximize,
     results_from_maximum,
     starting_values,
 )
+from coercive.estimate.ultimatum.kernel import ultimatum_rows
 
 __all__ = ["fit_ultimatum", "row_loglik"]
 
@@ -267,15 +270,25 @@ def fit_ultimatum(
     def rows(utilities: np.ndarray) -> np.ndarray:
         return row_loglik(shifted(utilities), offer, modelled_accept, position, float(max_offer))
 
-    def rows_and_gradient(utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return row_loglik_and_gradient(
-            shifted(utilities), offer, modelled_accept, position, float(max_offer)
-        )
-
-    likelihood = IndexLikelihood(matrices, rows, rows_and_gradient)
-    labels_r = [f"R1:{term}" for term in design.parts[0][1].columns] + [
-        f"R2:{term}" for term in design.parts[1][1].columns
-    ]
+    # the compiled kernel of the same formulas as row_loglik_and_gradient, with exact
+    # second derivatives
+    kernel_data = (
+        np.ascontiguousarray(offer, dtype=float),
+        np.zeros(n) if modelled_accept is None else np.ascontiguousarray(modelled_accept, float),
+        modelled_accept is not None,
+        np.ascontiguousarray(position, dtype=np.int64),
+        float(max_offer),
+        log_s1_fixed,
+        log_s2_fixed,
+    )
+    likelihood = IndexLikelihood(
+        matrices,
+        rows,
+        compiled_rows(ultimatum_rows, *kernel_data),
+        compiled_second(ultimatum_rows, *kernel_data),
+    )
+    columns_r1, columns_r2 = design.part_columns()
+    labels_r = [f"R1:{term}" for term in columns_r1] + [f"R2:{term}" for term in columns_r2]
     free_labels = labels_r + (["log(s1)"] if free_s1 else []) + (["log(s2)"] if free_s2 else [])
     def guess() -> np.ndarray:
         beta, gamma, start_s1, start_s2 = _start(x1, x2, offer, accept, position, float(max_offer))
