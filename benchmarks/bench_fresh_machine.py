@@ -14,6 +14,12 @@ before), but nothing may be compiled from source: pip runs with ``--only-binary=
 every dependency. References timed in the same run: creating the venv, and a second (warm)
 ``coercive assess dprk-2017``, so the first run's compile cost is the difference.
 ``COERCIVE_DATA_DIR`` is passed through for the tests (they never use the network).
+
+Each step's CPU time (user + system of its processes) is printed beside its wall time: on a
+shared machine the wall time depends on the other load, the CPU time much less. With
+``--serial`` the suite is timed a second time in the same venv with ``-n 0`` (one process,
+as before pytest-xdist), the reference for the parallel run. A failing step is reported
+with its time and the run goes on; the exit status is 1 if any step failed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,14 +40,23 @@ LIMIT_S = 180.0  # issue 11: each README command in under 3 minutes
 FIRST_ASSESS_LIMIT_S = 10.0
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str], label: str) -> float:
+Step = dict[str, float | bool]
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], label: str) -> Step:
+    """Wall and CPU seconds of one command (its processes and their children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    ok = result.returncode == 0
+    if not ok:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
-        raise SystemExit(f"{label} failed (exit {result.returncode}) after {elapsed:.1f}s:\n{tail}")
-    return elapsed
+        message = f"{label} failed (exit {result.returncode}) after {wall:.1f}s:\n{tail}"
+        print(message, file=sys.stderr)
+    return {"wall_s": wall, "cpu_s": cpu, "ok": ok}
 
 
 def main() -> int:
@@ -48,6 +64,9 @@ def main() -> int:
     parser.add_argument("--repo", type=Path, default=REPO, help="repository to clone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--serial", action="store_true", help="also time the suite with -n 0 (the reference)"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="coercive-fresh-"))
@@ -60,68 +79,82 @@ def main() -> int:
     }
     env["PIP_ONLY_BINARY"] = ":all:"  # nothing compiled from source
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    figures: dict[str, float] = {}
+    steps: dict[str, Step] = {}
+    load_start = os.getloadavg()[0]
     try:
         subprocess.run(["git", "clone", "--quiet", str(args.repo), str(clone)], check=True, env=env)
-        figures["venv_s"] = _run([sys.executable, "-m", "venv", str(venv)], workdir, env, "venv")
+        steps["venv"] = _run([sys.executable, "-m", "venv", str(venv)], workdir, env, "venv")
         bin_dir = venv / "bin"
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(venv)
         python = str(bin_dir / "python")
+        coercive = str(bin_dir / "coercive")
 
-        figures["install_s"] = _run(
+        steps["install"] = _run(
             [python, "-m", "pip", "install", "--quiet", "-e", "."], clone, env, "pip install -e ."
         )
-        figures["first_assess_s"] = _run(
-            [str(bin_dir / "coercive"), "assess", "dprk-2017"], clone, env, "first assess"
-        )
-        figures["warm_assess_s"] = _run(
-            [str(bin_dir / "coercive"), "assess", "dprk-2017"], clone, env, "warm assess"
-        )
-        figures["command1_s"] = figures["install_s"] + figures["first_assess_s"]
-
-        figures["install_test_s"] = _run(
+        steps["first_assess"] = _run([coercive, "assess", "dprk-2017"], clone, env, "first assess")
+        steps["warm_assess"] = _run([coercive, "assess", "dprk-2017"], clone, env, "warm assess")
+        steps["install_test"] = _run(
             [python, "-m", "pip", "install", "--quiet", "-e", ".[test]"],
             clone,
             env,
             "pip install -e .[test]",
         )
-        figures["ruff_s"] = _run([python, "-m", "ruff", "check", "."], clone, env, "ruff")
-        figures["pytest_s"] = _run([python, "-m", "pytest", "-q"], clone, env, "pytest")
-        figures["command2_s"] = figures["install_test_s"] + figures["ruff_s"] + figures["pytest_s"]
+        steps["ruff"] = _run([python, "-m", "ruff", "check", "."], clone, env, "ruff")
+        steps["pytest"] = _run([python, "-m", "pytest", "-q"], clone, env, "pytest")
+        if args.serial:
+            steps["pytest_serial"] = _run(
+                [python, "-m", "pytest", "-q", "-n", "0"], clone, env, "pytest -n 0"
+            )
     finally:
         if args.keep:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    figures["first_over_warm_assess"] = figures["first_assess_s"] / figures["warm_assess_s"]
+    def total(*names: str) -> Step:
+        return {
+            "wall_s": sum(float(steps[n]["wall_s"]) for n in names),
+            "cpu_s": sum(float(steps[n]["cpu_s"]) for n in names),
+            "ok": all(bool(steps[n]["ok"]) for n in names),
+        }
+
+    steps["command1"] = total("install", "first_assess")
+    steps["command2"] = total("install_test", "ruff", "pytest")
+    failed = not all(step["ok"] for step in steps.values())
     if args.json:
-        print(json.dumps(figures, indent=2))
-        return 0
-    print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"reference: python -m venv                     {figures['venv_s']:7.1f} s")
-    print(f"1. pip install -e .                           {figures['install_s']:7.1f} s")
+        print(json.dumps(steps, indent=2))
+        return int(failed)
+
+    def line(label: str, name: str, note: str = "") -> None:
+        step = steps[name]
+        mark = "" if step["ok"] else "  FAILED"
+        print(f"{label:46} {step['wall_s']:7.1f} s {step['cpu_s']:7.1f} s{note}{mark}")
+
     print(
-        f"   coercive assess dprk-2017 (first, compiles) {figures['first_assess_s']:7.1f} s "
-        f"(limit {FIRST_ASSESS_LIMIT_S:.0f} s)"
+        f"cores {os.cpu_count()}, load average {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end"
     )
-    print(
-        f"   coercive assess dprk-2017 (warm reference)  {figures['warm_assess_s']:7.1f} s "
-        f"-> first/warm {figures['first_over_warm_assess']:.1f}x"
-    )
-    print(
-        f"   command 1 total                             {figures['command1_s']:7.1f} s "
-        f"(limit {LIMIT_S:.0f} s)"
-    )
-    print(f"2. pip install -e '.[test]'                   {figures['install_test_s']:7.1f} s")
-    print(f"   ruff check .                               {figures['ruff_s']:7.1f} s")
-    print(f"   pytest                                     {figures['pytest_s']:7.1f} s")
-    print(
-        f"   command 2 total                             {figures['command2_s']:7.1f} s "
-        f"(limit {LIMIT_S:.0f} s)"
-    )
-    return 0
+    print(f"{'':46} {'wall':>9} {'CPU':>9}")
+    line("reference: python -m venv", "venv")
+    line("1. pip install -e .", "install")
+    line("   coercive assess dprk-2017 (first, compiles)", "first_assess",
+         f"  (limit {FIRST_ASSESS_LIMIT_S:.0f} s)")
+    first, warm = steps["first_assess"], steps["warm_assess"]
+    line("   coercive assess dprk-2017 (warm reference)", "warm_assess",
+         f"  first/warm {float(first['wall_s']) / float(warm['wall_s']):.1f}x wall, "
+         f"{float(first['cpu_s']) / float(warm['cpu_s']):.1f}x CPU")
+    line("   command 1 total", "command1", f"  (limit {LIMIT_S:.0f} s)")
+    line("2. pip install -e '.[test]'", "install_test")
+    line("   ruff check .", "ruff")
+    line("   pytest (-n auto, from addopts)", "pytest")
+    line("   command 2 total", "command2", f"  (limit {LIMIT_S:.0f} s)")
+    if "pytest_serial" in steps:
+        serial, parallel = steps["pytest_serial"], steps["pytest"]
+        line("reference: pytest -n 0 (serial)", "pytest_serial",
+             f"  parallel/serial {float(parallel['wall_s']) / float(serial['wall_s']):.2f} wall")
+    return int(failed)
 
 
 if __name__ == "__main__":

@@ -28,3 +28,26 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
+
+
+# With `--dist loadfile` (pyproject addopts) a pytest-xdist worker takes one test file at a
+# time, in collection order. Alphabetical order would hand out a long file (test_sweep_resume)
+# near the end, leaving one core idle while the other finishes it; so the longest files go
+# first. Their order is from `pytest --junitxml` per-file totals (2026-12-02, 2-core machine);
+# a file missing from the list only keeps its alphabetical place.
+LONGEST_FILES = (
+    "test_fuzz_scenario.py",
+    "test_sweep_resume.py",
+    "test_scenario_input.py",
+    "test_browser.py",
+    "test_cli_game.py",
+    "test_certification.py",
+    "test_signaling.py",
+    "test_fuzz_cli.py",
+    "test_policy_properties.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files stay whole

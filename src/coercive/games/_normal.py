@@ -128,7 +128,7 @@ def log_orthant_scaled(z0: float, delta: float) -> float:
         if abs(step) < 1e-12 * (1.0 + abs(mode)):
             break
     terms = np.empty(96)
-    k = 0
+    k = np.int64(0)  # not the literal 0: one compiled _log_panel_sum, not two
     scaled = z0 > 0.0
     if mode >= z0:
         # Window mode ± 12 (the integrand's sd is at most 1), cut at z0. Offsets are taken
@@ -164,7 +164,14 @@ def log_orthant_scaled(z0: float, delta: float) -> float:
         edges = (0.0, length / 32.0, length / 8.0, 3.0 * length / 8.0, length)
         for j in range(4):
             k = _log_panel_sum(z0, scaled, delta, edges[j], edges[j + 1], terms, k)
-    top = terms.max()
+    # The largest term by a loop, not terms.max(): numba's generic array max (and the
+    # np.take it brings) would add ~0.5 s to the first compile. NaN propagates as in max().
+    top = -math.inf
+    for i in range(96):
+        if terms[i] > top or math.isnan(terms[i]):
+            top = terms[i]
+            if math.isnan(top):
+                break
     if top == -math.inf:
         return -math.inf
     total = 0.0

@@ -267,6 +267,9 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     of stack). A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
+    # np.int64(0), not the literal 0: numba would compile _keep, _push_sides, _push and
+    # _stored a second time for an argument of type Literal[int](0).
+    zero = np.int64(0)
     capacity = roots.shape[0]
     stack = cells.shape[1]
     # The direction of F from signs, not from the product of the differences: that
@@ -276,7 +279,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
         root, value, firm = _polish(0.0, 1.0, g0, g1, *args)
-        count, rejected = _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+        count, rejected = _keep(root, value, firm, args, roots, slopes, firms, zero, zero)
         return count, rejected, 0
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
@@ -294,9 +297,9 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
     root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
-    count, rejected = _keep(root, value, firm, args, roots, slopes, firms, 0, 0)
+    count, rejected = _keep(root, value, firm, args, roots, slopes, firms, zero, zero)
     truncated = 0
-    top = 0  # a variable, not the literal 0: one compiled version of _push_sides, not two
+    top = zero
     top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
 
     while top > 0:
