@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coercive._errors import MAX_MESSAGE, InputError
@@ -197,6 +197,10 @@ PATHS_STRATEGY = st.one_of(
 
 @_fuzz_settings(2500)
 @given(overrides=st.lists(st.tuples(PATHS_STRATEGY, VALUES), min_size=1, max_size=3))
+# found by local runs: an earlier --set turned a mapping into a list ("-" is [None]), and a
+# later one named a key below it (TypeError comparing the key with the list's length)
+@example(overrides=[("actors", "-"), ("actors.coercer.name", "10**400")])
+@example(overrides=[("instruments", "[&a0 [1, 1, 1]]"), ("instruments.deadline", "1")])
 def test_fuzz_set_overrides(overrides: list[tuple[str, str]]) -> None:
     _assert_clean(lambda: load_scenario("dprk-2017", [f"{p}={v}" for p, v in overrides]))
 

@@ -363,6 +363,9 @@ def _apply(data: dict[str, Any], loc: list[Any], value: Any, source: str) -> Non
                 current[part] = {}
             current = current[part]
         elif isinstance(current, list):
+            # an earlier --set may have replaced a mapping by a list ("actors=-" is [None])
+            if not isinstance(part, int):
+                raise InputError(f"{source}: {part!r} is below a list; expected an item number")
             if not 0 <= part < len(current):
                 raise InputError(f"{source}: list item {part} does not exist (has {len(current)})")
             current = current[part]
@@ -370,6 +373,8 @@ def _apply(data: dict[str, Any], loc: list[Any], value: Any, source: str) -> Non
             raise InputError(f"{source}: cannot set below a value")
     last = loc[-1]
     if isinstance(current, list):
+        if not isinstance(last, int):
+            raise InputError(f"{source}: {last!r} is below a list; expected an item number")
         if not 0 <= last < len(current):
             raise InputError(f"{source}: list item {last} does not exist (has {len(current)})")
         current[last] = value
