@@ -550,7 +550,8 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
 def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
               rc, el, rep, consts, out, iters_out):  # fmt: skip
     """Solve every draw (see :func:`solve_draw`) and write its trajectories into ``out``
-    (draws, len(SERIES), reported months)."""
+    (draws, len(SERIES), reported months). The month grids ``ph``, ``dead``, ``hz`` and
+    ``reset`` are per draw (draws, months): candidates of different timings in one call."""
     n = cr.shape[0]
     R = cr.shape[2]
     T = e0.shape[0]
@@ -569,11 +570,11 @@ def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, 
         pi = np.empty((T, K))
         mu = np.empty((T + 1, M))
         surv = np.empty(T + 1)
-        iters_out[i] = solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible,
-                                  delta, ex, wx, th, wth, W1, V, act, done1, A1, U, strike,
-                                  rho, path, pi, mu, surv)  # fmt: skip
-        _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el, cp, rep,
-                consts, out)  # fmt: skip
+        iters_out[i] = solve_draw(i, cr, cp, ph[i], e0, e1, e_end, dead[i], hz[i], reset[i],
+                                  divisible, delta, ex, wx, th, wth, W1, V, act, done1, A1, U,
+                                  strike, rho, path, pi, mu, surv)  # fmt: skip
+        _series(i, ph[i], e0, reset[i], act, done1, path, pi, mu, surv, strike, wx, rc, el, cp,
+                rep, consts, out)  # fmt: skip
 
 
 def scratch(T: int, R: int, K: int, M: int) -> dict[str, np.ndarray]:
