@@ -36,7 +36,7 @@ on every (month, rung, type).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 HOLD, PARTIAL, COMPLY = 0, 1, 2
 RUNGS = 4
@@ -426,13 +426,14 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
 
     ``rc``/``el`` (draws, phases, rungs): yearly regime cost / economy loss of the sanctions
     in force; ``consts``: (month length, sanctions hazard, exploitation delay (years),
-    sanctions price, trend growth).
+    sanctions price, trend growth). The coercer's cost series (``S_COERCER``) is not
+    written here: ``coercive.campaign.cost`` prices it from these trajectories.
     """
     Tm = out.shape[2]
     T = act.shape[0]
     K = wx.shape[0]
     M = mu.shape[1]
-    dt, s_hazard, delay, price, trend = consts[0], consts[1], consts[2], consts[3], consts[4]
+    dt, s_hazard, delay, trend = consts[0], consts[1], consts[2], consts[4]
     leave = np.full(K, T)
     action = np.zeros(K, dtype=np.int64)
     done = np.full(K, T)
@@ -449,7 +450,6 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
                             break
                 break
     cum_regime = 0.0
-    cum_coercer = 0.0
     stay_el = 0.0  # sanctions' economy loss left after a strike or compliance (before erosion)
     stay_rc = 0.0
     alive = 1.0
@@ -501,11 +501,7 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         prev_struck = struck
         prev_complied = complied
         regime_month = (running * rc[i, p, r] + keep1 * step_rc) * e0[t] * dt
-        own_month = (running * el[i, p, r] + keep1 * step_el) * e0[t] * dt
         cum_regime += regime_month
-        cum_coercer += (
-            struck_now * rep[i, p, R_WAR] + complied_now * rep[i, p, R_CARROT] + price * own_month
-        )
         keep = 1.0 - rep[i, p, R_RELIEF]
         stay_el += struck_now * el[i, p, r] + complied_now * keep * el[i, p, r]
         stay_rc += struck_now * rc[i, p, r] + complied_now * keep * rc[i, p, r]
@@ -532,7 +528,6 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         out[i, S_ESCALATED, t] = escalated
         out[i, S_RELENTED, t] = relented
         out[i, S_REGIME, t] = cum_regime
-        out[i, S_COERCER, t] = cum_coercer
         out[i, S_SURVIVAL, t] = alive
     # growth of the 12 months' output ending at t over the 12 before (trend before month 0)
     for t in range(Tm):
@@ -546,7 +541,7 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         out[i, S_GROWTH, t] = last12 / prev12 - 1.0 if prev12 > 1e-12 else -1.0
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
               rc, el, rep, consts, out, iters_out):  # fmt: skip
     """Solve every draw (see :func:`solve_draw`) and write its trajectories into ``out``
@@ -557,7 +552,7 @@ def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, 
     T = e0.shape[0]
     K = ex.shape[0]
     M = th.shape[0]
-    for i in prange(n):
+    for i in range(n):
         W1 = np.empty((T + 1, R))
         V = np.empty((T + 1, R, K))
         act = np.empty((T, R, K), dtype=np.int8)

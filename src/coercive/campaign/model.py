@@ -10,12 +10,13 @@ reported trajectories. Derivations and sources: ``docs/campaign.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from coercive._errors import InputError
 from coercive.campaign import game
+from coercive.campaign.cost import cumulative_cost
 from coercive.campaign.schema import Campaign
 from coercive.policy.constants import AllConstants, MappingConstants
 from coercive.policy.mapping import constants as constants_in_force
@@ -84,6 +85,12 @@ class Inputs:
     exploitation: np.ndarray  # P(regime falls from further demands) over the delay
     forgone: np.ndarray  # stakes the assurance gives up, on full compliance
     force: np.ndarray  # the posture's probability that the threat is a strike
+    strike_cost: np.ndarray  # stakes: the strike's own cost (coercive.campaign.cost)
+    threatened: np.ndarray  # 1 if the phase's sanctions are only threatened
+    relief_offered: np.ndarray  # share of the sanctions lifted on full compliance
+    sanctions_loss: np.ndarray  # (draws, phases, rungs) yearly economy loss, in force or not
+    discount_rate: float
+    erosion: float
     sanctions_hazard: float
     exploitation_years: float
     sanctions_price: float
@@ -143,6 +150,7 @@ def rows_inputs(
     mapping: MappingConstants | None = None,
     extra: int = EXTRA_MONTHS,
     sanctions_price: float = SANCTIONS_PRICE,
+    strike_costs: list[np.ndarray] | None = None,
 ) -> Inputs:
     """The game's coefficients of every row: ``flats[k]`` phase k's flat mapping inputs
     (rows candidate-major, ``per_candidate`` draws each, any instrument level, fractional
@@ -150,6 +158,9 @@ def rows_inputs(
 
     The rungs the coalition may move to are the ladder's; the row's coded rung carries the
     row's own mix exactly. Month grids (phase, deadline, hazard, reset) are per row.
+    ``strike_costs[k]``: the strike's own cost in phase k, if the flat inputs'
+    ``coercer_war_cost`` is more than that (the design puts the whole cost of executing the
+    threat there); default: ``coercer_war_cost``.
     """
     mc = mapping or constants_in_force().mapping
     r, erosion = mc.discount_rate, mc.sanctions_erosion
@@ -182,6 +193,7 @@ def rows_inputs(
     cp = np.zeros((n, P, game.PHASE_COEFS))
     regime_cost = np.zeros((n, P, R))
     economy_loss = np.zeros((n, P, R))
+    sanctions_loss = np.zeros((n, P, R))
     per_phase = {
         k: np.zeros((n, P))
         for k in (
@@ -193,6 +205,9 @@ def rows_inputs(
             "exploitation",
             "forgone",
             "force",
+            "strike_cost",
+            "threatened",
+            "relief_offered",
         )
     }
     spec = campaign.spec
@@ -246,18 +261,21 @@ def rows_inputs(
             loss_in_force = parts["economy_loss"] * (1.0 - threatened)
             c[:, game.AFLOW_K] = -sanctions_price * loss_in_force * MONTH / sa
             c[:, game.TERM_K] = -in_force / sb
-            return c, parts["regime_cost"] * (1.0 - threatened), loss_in_force, parts, gf
+            return (c, parts["regime_cost"] * (1.0 - threatened), loss_in_force, parts, gf,
+                    parts["economy_loss"])  # fmt: skip
 
         # the row's own mix (fractional levels included), written at its coded rung last
         own = rung_coefs(flat)
         for rung in range(R):
-            c, regime, loss, parts, gf = rung_coefs(_rung_inputs(flat, rung))
+            c, regime, loss, parts, gf, full = rung_coefs(_rung_inputs(flat, rung))
             cr[:, index, rung] = c
             regime_cost[:, index, rung] = regime
             economy_loss[:, index, rung] = loss
+            sanctions_loss[:, index, rung] = full
         cr[rows, index, coded] = own[0]
         regime_cost[rows, index, coded] = own[1]
         economy_loss[rows, index, coded] = own[2]
+        sanctions_loss[rows, index, coded] = own[5]
         stream = parts["sanctions_stream"]
         # rung-free parts (the last rung's mapping; they do not depend on sanctions)
         public = np.asarray(flat["deadline_public"], dtype=float)
@@ -285,6 +303,11 @@ def rows_inputs(
         per_phase["war_cost"][:, index] = war_cost
         per_phase["forgone"][:, index] = parts["forgone_demands"]
         per_phase["force"][:, index] = force
+        per_phase["strike_cost"][:, index] = (
+            war_cost if strike_costs is None else np.asarray(strike_costs[index], dtype=float)
+        )
+        per_phase["threatened"][:, index] = threatened
+        per_phase["relief_offered"][:, index] = flat["relief_offered"]
         per_phase["strike_regime"][:, index] = force * dominance * flat["strike_regime_loss"]
         per_phase["strike_damage"][:, index] = force * dominance * flat["strike_damage"]
         per_phase["exploitation"][:, index] = parts["exploitation_weight"] * flat[
@@ -311,6 +334,9 @@ def rows_inputs(
         sanctions_hazard=float(mc.sanctions_hazard),
         exploitation_years=float(mc.exploitation_delay_years),
         sanctions_price=float(sanctions_price),
+        sanctions_loss=sanctions_loss,
+        discount_rate=float(r),
+        erosion=float(erosion),
         **per_phase,
     )
 
@@ -351,7 +377,8 @@ class Paths:
     out to the end | it has held out); sanctions_level: the rung in force (0-3);
     escalated/relented: 1 once the coalition has raised/lowered the rung below/above the
     phase's coded one; regime_cost: expected cumulative share of one year's GDP borne by the
-    regime; coercer_cost: expected cumulative cost to the coercer (stakes); regime_survival:
+    regime; coercer_cost: the coercer's expected cumulative cost (stakes, discounted to
+    month 0; ``cost_parts`` by part, ``coercive.campaign.cost``); regime_survival:
     P(the regime holds power at the end of month t); output: expected output (1 = trend
     level at month 0); growth: the 12 months' output to t over the 12 before, minus 1.
     """
@@ -371,6 +398,7 @@ class Paths:
     growth: np.ndarray
     phase: np.ndarray
     iterations: np.ndarray  # (draws,) see coercive.campaign.game.solve_draw
+    cost_parts: dict[str, np.ndarray] = field(default_factory=dict)  # coercer_cost by part
 
     @property
     def converged(self) -> np.ndarray:
@@ -416,7 +444,31 @@ def simulate(inputs: Inputs, months: int, trend_growth: float = 0.0) -> Paths:
         report_coefs(inputs), consts, out, iterations,
     )  # fmt: skip
     series = {name: out[:, k] for k, name in enumerate(game.SERIES)}
-    return Paths(**series, phase=inputs.phase[..., :months], iterations=iterations)
+    phase = per_row(inputs.phase)[:, :months]
+    parts = coercer_cost(inputs, phase, series)
+    series["coercer_cost"] = sum(parts.values())
+    return Paths(**series, phase=inputs.phase[..., :months], iterations=iterations,
+                 cost_parts=parts)  # fmt: skip
+
+
+def coercer_cost(
+    inputs: Inputs, phase: np.ndarray, series: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The coercer's expected cumulative cost by month, per part (``coercive.campaign.cost``),
+    of the phase and the sanctions rung in force each month on the main path."""
+    rows = np.arange(inputs.draws)[:, None]
+    level = series["sanctions_level"].astype(np.int64)
+
+    def grid(values: np.ndarray) -> np.ndarray:  # (draws, phases) -> (draws, months)
+        return values[rows, phase]
+
+    return cumulative_cost(
+        series["complied"], series["struck"], MONTH, inputs.discount_rate, inputs.erosion,
+        package=grid(inputs.carrot_cost), forgone=grid(inputs.forgone), force=grid(inputs.force),
+        strike_cost=grid(inputs.strike_cost),
+        loss=inputs.sanctions_price * inputs.sanctions_loss[rows, phase, level],
+        threatened=grid(inputs.threatened), relief=grid(inputs.relief_offered),
+    )  # fmt: skip
 
 
 def solve_rows(
@@ -428,6 +480,7 @@ def solve_rows(
     seed: int | None = None,
     mapping: MappingConstants | None = None,
     sanctions_price: float = SANCTIONS_PRICE,
+    strike_costs: list[np.ndarray] | None = None,
 ) -> tuple[Inputs, Paths]:
     """Candidates' trajectories in one solve: each candidate's phase instruments (the rows of
     ``flats[k]``, ``per_candidate`` draws each, candidate-major; fractional levels included)
@@ -440,5 +493,5 @@ def solve_rows(
     :func:`coercive.campaign.run_campaign`'s solution.
     """
     inputs = rows_inputs(campaign, flats, starts, per_candidate, seed, mapping,
-                         sanctions_price=sanctions_price)  # fmt: skip
+                         sanctions_price=sanctions_price, strike_costs=strike_costs)  # fmt: skip
     return inputs, simulate(inputs, campaign.months, campaign.spec.economy.trend_growth)

@@ -19,18 +19,17 @@ compliance; the freeze (a divisible demand's first step) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from coercive._errors import InputError
-from coercive.campaign.model import MONTH, phase_draws, solve_rows
+from coercive.campaign.model import phase_draws, solve_rows
 from coercive.campaign.schema import Campaign
 from coercive.design.frontier import Evaluation, PhaseEvaluator, map_mixes, today_vector
 from coercive.design.space import INSTRUMENTS, Prices, check_bounds, clean
 from coercive.policy.constants import MappingConstants
-from coercive.policy.mapping import annuity
 
 _K = len(INSTRUMENTS)
 
@@ -103,42 +102,22 @@ def campaign_paths(
     const: MappingConstants,
     prices: Prices,
     seed: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, Callable[[str], np.ndarray]]:
-    """P(complied in full by month t) and P(struck by month t), (p·d, N), of p candidates.
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """P(complied in full by month t), P(struck by month t) and the coercer's expected
+    cumulative cost by part (``coercive.campaign.cost``), each (p·d, N), of p candidates.
 
     ``mapped_phases[k]`` = (flat inputs, coded strike cost, mapping) of phase k for all p·d
-    rows (candidate-major, d rows each); ``starts`` (p, phases) their start months. The
-    campaign model solves them in one call (``coercive.campaign.model.solve_rows``). Also
-    returns ``grid(name)``: a per-phase quantity on each row's month grid (for the cost).
+    rows (candidate-major, d rows each, from :func:`~coercive.design.frontier.map_mixes`);
+    ``starts`` (p, phases) their start months. The campaign model solves and prices them in
+    one call (``coercive.campaign.model.solve_rows``): the carrots' price is the package's
+    (``coercive.design.cost.carrot_cost``, in the flat ``carrot_cost``), the coercer's own
+    sanctions cost ``prices.sanctions`` per target-GDP-year of economy loss.
     """
-    flats = [m[0] for m in mapped_phases]
-    inputs, paths = solve_rows(campaign, flats, starts, d, seed=seed, mapping=const,
-                               sanctions_price=prices.sanctions)  # fmt: skip
-    rows = inputs.phase[:, : campaign.months]  # (p*d, N): the phase of each row's month
-    stage: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("loss", "threatened", "relief", "force", "strike_cost", "forgone",
-                        "compensation", "comp_years", "other")
-    }
-    for inputs_k, strike_cost, mapped in mapped_phases:
-        parts = mapped.parts
-        stage["loss"].append(prices.sanctions * parts["economy_loss"])
-        stage["threatened"].append(inputs_k["threatened"])
-        stage["relief"].append(inputs_k["relief_offered"])
-        stage["force"].append(inputs_k["force"])
-        stage["strike_cost"].append(strike_cost)
-        stage["forgone"].append(parts["forgone_demands"])
-        stage["compensation"].append(inputs_k["compensation"])
-        stage["comp_years"].append(inputs_k["compensation_years"])
-        stage["other"].append(inputs_k["other_carrots"])
-    by_phase = {k: np.stack(v, axis=1) for k, v in stage.items()}  # (p*d, phases)
-    cache: dict[str, np.ndarray] = {}
-
-    def grid(name: str) -> np.ndarray:  # (p*d, N): the value of the phase in force
-        if name not in cache:
-            cache[name] = np.take_along_axis(by_phase[name], rows, axis=1)
-        return cache[name]
-
-    return paths.complied, paths.struck, grid
+    _, paths = solve_rows(
+        campaign, [m[0] for m in mapped_phases], starts, d, seed=seed, mapping=const,
+        sanctions_price=prices.sanctions, strike_costs=[m[1] for m in mapped_phases],
+    )  # fmt: skip
+    return paths.complied, paths.struck, paths.cost_parts
 
 
 class CampaignEvaluator:
@@ -198,9 +177,10 @@ class CampaignEvaluator:
             map_mixes(self.base[k], x[:, k * _K : (k + 1) * _K], self.prices, self.const)
             for k in range(phases)
         ]
-        complied, struck, grid = campaign_paths(self.campaign, mapped_phases, starts, d,
+        complied, struck, cost = campaign_paths(self.campaign, mapped_phases, starts, d,
                                                 self.const, self.prices, self.seed)
-        parts_by_draw = self._cost(complied, struck, grid)
+        parts_by_draw = {k: v[:, -1] for k, v in cost.items()}
+        parts_by_draw["backdown"] = np.zeros(p * d)  # no back-down within the horizon
         for name, values in {"compliance": complied, **parts_by_draw}.items():
             if not np.all(np.isfinite(values)):  # never let NaN/inf into the frontier
                 raise ValueError(f"campaign {self.campaign.id}: non-finite {name} in the design")
@@ -209,48 +189,6 @@ class CampaignEvaluator:
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in parts_by_draw.items()},
             war=struck[:, -1].reshape(p, d).mean(axis=1),
         )
-
-    def _cost(self, complied, struck, grid) -> dict[str, np.ndarray]:
-        """The coercer's expected cost by month N, discounted to the campaign's start.
-
-        Compliance at the start of month t pays that phase's carrots (compensation over what
-        is left of the horizon) and gives up what its assurance forgoes; a strike in month t
-        costs the strike's coded cost with the posture's probability of force; sanctions in
-        force cost their own stream while the campaign runs, after compliance unless relief
-        lifts them, and (in force or threatened) after a strike, to month N.
-        """
-        horizon = self.months
-        r, erosion = self.const.discount_rate, self.const.sanctions_erosion
-        prices = self.prices
-        t = np.arange(horizon)
-        disc = np.exp(-r * t * MONTH)
-        # present value of month t's slice of a unit stream eroding from the campaign's start
-        slice_pv = np.exp(-(r + erosion) * t * MONTH) * annuity(r + erosion, MONTH)
-        tail = np.concatenate([np.cumsum(slice_pv[::-1])[::-1], [0.0]])  # months t … N-1
-        zero = np.zeros((complied.shape[0], 1))
-        new_comply = np.diff(np.concatenate([zero, complied], 1), axis=1)
-        new_strike = np.diff(np.concatenate([zero, struck], 1), axis=1)
-        running = 1.0 - complied - np.concatenate([zero, struck[:, :-1]], 1)
-
-        def g(name: str) -> np.ndarray:
-            return grid(name)
-
-        left = (horizon - t) * MONTH  # years of the horizon left at month t
-        years = np.minimum(g("comp_years"), left[None, :])
-        package = prices.carrots * (g("compensation") * annuity(r, years) + g("other"))
-        package = package + prices.relief * g("relief")
-        loss_in_force = g("loss") * (1.0 - g("threatened"))
-        after_compliance = loss_in_force * (1.0 - g("relief")) * tail[None, t]
-        after_strike = g("loss") * tail[None, t + 1]
-        return {
-            "carrots": (new_comply * disc * package).sum(1),
-            "assurance": (new_comply * disc * g("forgone")).sum(1),
-            "sanctions": (running * loss_in_force * slice_pv
-                          + new_comply * after_compliance + new_strike * after_strike).sum(1),
-            "war": (new_strike * disc * g("force") * g("strike_cost")).sum(1),
-            "backdown": np.zeros(complied.shape[0]),  # no back-down within the horizon
-        }
-
 
 __all__ = [
     "CampaignEvaluator", "PhaseEvaluator", "campaign_paths", "phase_bounds", "start_months",
