@@ -357,6 +357,23 @@ def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, de
 
 
 @njit(cache=True, nogil=True)
+def _same(a, b):
+    """a == b element by element (2-D); a plain loop: np.array_equal costs seconds of compile."""
+    for t in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            if a[t, k] != b[t, k]:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _copy(dst, src):
+    for t in range(dst.shape[0]):
+        for k in range(dst.shape[1]):
+            dst[t, k] = src[t, k]
+
+
+@njit(cache=True, nogil=True)
 def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
                W1, V, act, done1, A1, U, strike, rho, path, pi, mu, surv):  # fmt: skip
     """Find draw i's equilibrium: iterate (both players' best replies by one backward pass
@@ -375,10 +392,10 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     M = th.shape[0]
     _first_step_completion(i, cr, cp, ph, e0, e_end, delta, done1)
     _after_first_step(i, cr, cp, ph, e0, e_end, delta, done1, W1, A1)
-    mu_used = np.empty_like(mu)
-    pi_used = np.empty_like(pi)
-    mu_back = np.empty_like(mu)  # two rounds back: a 2-cycle is given up early
-    pi_back = np.empty_like(pi)
+    mu_used = np.empty((T + 1, M))
+    pi_used = np.empty((T, K))
+    mu_back = np.empty((T + 1, M))  # two rounds back: a 2-cycle is given up early
+    pi_back = np.empty((T, K))
     # start from the priors (no learning yet); the fallback starts where the first try ended
     for t in range(T + 1):
         for m in range(M):
@@ -386,24 +403,25 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     for t in range(T):
         for j in range(K):
             pi[t, j] = wx[j]
-    for rungs_free in (True, False):
-        mu_back[:] = -1.0
-        pi_back[:] = -1.0
+    for attempt in range(2):
+        rungs_free = attempt == 0
+        mu_back.fill(-1.0)
+        pi_back.fill(-1.0)
         for iteration in range(MAX_ITERATIONS):
-            mu_used[:] = mu
-            pi_used[:] = pi
+            _copy(mu_used, mu)
+            _copy(pi_used, pi)
             _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta,
                             ex, th, mu, pi, rungs_free, W1, V, act, done1, A1, U, strike,
                             rho)  # fmt: skip
             _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
             # the policies are best replies to mu_used/pi_used; if those are the beliefs the
             # policies imply by Bayes' rule, this is an equilibrium
-            if np.array_equal(mu, mu_used) and np.array_equal(pi, pi_used):
+            if _same(mu, mu_used) and _same(pi, pi_used):
                 return iteration + 1 if rungs_free else MAX_ITERATIONS + iteration + 1
-            if np.array_equal(mu, mu_back) and np.array_equal(pi, pi_back):
+            if _same(mu, mu_back) and _same(pi, pi_back):
                 break  # the beliefs alternate between two paths: no pure fixed point here
-            mu_back[:] = mu_used
-            pi_back[:] = pi_used
+            _copy(mu_back, mu_used)
+            _copy(pi_back, pi_used)
     return -1
 
 
