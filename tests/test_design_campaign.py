@@ -41,7 +41,8 @@ CONST = constants().mapping
 
 @pytest.mark.parametrize("months", [13, 36])
 def test_file_policy_reproduces_run_campaign(months: int) -> None:
-    campaign = load_campaign(CASE, PINS, months)
+    # phase 0's secondary strength pinned too, so today's policy is every draw's own mix
+    campaign = load_campaign(CASE, [*PINS, "phases.0.sanctions.secondary=0.6"], months)
     model = run_campaign(campaign, draws=60, seed=5)
     # the whole coded cost (0.3) put on relief, so the game's VA is the campaign's
     ev = CampaignEvaluator(campaign, CONST, Prices(carrots=0.0, relief=0.3), draws=60, seed=5)
@@ -49,6 +50,10 @@ def test_file_policy_reproduces_run_campaign(months: int) -> None:
     assert model.paths.complied[:, -1].mean() > 0.01  # a case where compliance happens
     assert out.compliance[0] == pytest.approx(model.paths.complied[:, -1].mean(), abs=1e-12)
     assert out.war[0] == pytest.approx(model.paths.struck[:, -1].mean(), abs=1e-12)
+    # one accounting (coercive.campaign.cost): the design's cost is the campaign's series
+    for part in ("carrots", "assurance", "sanctions", "war"):
+        got, want = out.parts[part][0], model.paths.cost_parts[part][:, -1].mean()
+        assert got == pytest.approx(want, abs=1e-12)
 
 
 def test_batched_equals_one_by_one_with_different_timings() -> None:
