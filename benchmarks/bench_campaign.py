@@ -2,7 +2,7 @@
 
 Times, in one run: mapping the phases at every rung (``campaign_inputs``), and the game
 (``simulate``: each draw's equilibrium by iterated joint backward passes and Bayes' rule,
-both players' types integrated out into the trajectories; numba, threads over draws),
+both players' types integrated out into the trajectories; numba, draws in series),
 against a naive implementation - the same functions run as plain Python loops (numba's
 ``py_func``), one draw at a time - timed on a subset of draws in the same run and scaled
 linearly to 10,000 (its cost is linear in draws). The naive solutions (rounds used, main
@@ -64,7 +64,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    import numba
 
     from coercive.campaign import load_campaign
     from coercive.campaign.model import (
@@ -93,7 +92,7 @@ def main() -> None:
     print(
         f"{args.case}: {args.draws} draws x {campaign.months} months (+ {EXTRA_MONTHS} solved), "
         f"{TYPE_NODES} target x {COERCER_NODES} coercer types, 4 rungs; best of {args.repeat}; "
-        f"numba threads {numba.get_num_threads()}"
+        "one thread (the kernel is serial)"
     )
     print(f"  mapping the phases at every rung  {best_map:7.3f} s")
     print(f"  the game (equilibria, series)     {best_model:7.3f} s")

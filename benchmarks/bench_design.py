@@ -9,8 +9,9 @@ candidate, without assess's counterfactuals). The loop is timed on ``--naive-sam
 candidates of the run and scaled to the run's candidate count (stated in the output).
 
 A campaign (``--case dprk-2017-2018``) searches every phase's instruments and start month;
-each generation is mapped in one call per phase and solved by the campaign model once per
-distinct timing in the population; the naive loop evaluates one candidate at a time.
+each generation is mapped in one call per phase and solved by the campaign model in one call
+(``coercive.campaign.model.solve_rows``, per-row timings); the naive loop evaluates one
+candidate at a time.
 
     PYTHONPATH=src python benchmarks/bench_design.py [--case dprk-2018] [--naive-sample 120]
     PYTHONPATH=src python benchmarks/bench_design.py --case dprk-2017-2018 [--months 36]

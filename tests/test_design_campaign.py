@@ -15,7 +15,13 @@ import pytest
 from coercive._errors import InputError
 from coercive.campaign import load_campaign, run_campaign
 from coercive.design import Prices, design
-from coercive.design.campaign import CampaignEvaluator, phase_bounds, start_months
+from coercive.design.campaign import (
+    CampaignEvaluator,
+    campaign_paths,
+    phase_bounds,
+    start_months,
+)
+from coercive.design.frontier import map_mixes
 from coercive.policy.mapping import constants
 
 CASE = "dprk-2017-2018"
@@ -35,7 +41,8 @@ CONST = constants().mapping
 
 @pytest.mark.parametrize("months", [13, 36])
 def test_file_policy_reproduces_run_campaign(months: int) -> None:
-    campaign = load_campaign(CASE, PINS, months)
+    # phase 0's secondary strength pinned too, so today's policy is every draw's own mix
+    campaign = load_campaign(CASE, [*PINS, "phases.0.sanctions.secondary=0.6"], months)
     model = run_campaign(campaign, draws=60, seed=5)
     # the whole coded cost (0.3) put on relief, so the game's VA is the campaign's
     ev = CampaignEvaluator(campaign, CONST, Prices(carrots=0.0, relief=0.3), draws=60, seed=5)
@@ -43,6 +50,10 @@ def test_file_policy_reproduces_run_campaign(months: int) -> None:
     assert model.paths.complied[:, -1].mean() > 0.01  # a case where compliance happens
     assert out.compliance[0] == pytest.approx(model.paths.complied[:, -1].mean(), abs=1e-12)
     assert out.war[0] == pytest.approx(model.paths.struck[:, -1].mean(), abs=1e-12)
+    # one accounting (coercive.campaign.cost): the design's cost is the campaign's series
+    for part in ("carrots", "assurance", "sanctions", "war"):
+        got, want = out.parts[part][0], model.paths.cost_parts[part][:, -1].mean()
+        assert got == pytest.approx(want, abs=1e-12)
 
 
 def test_batched_equals_one_by_one_with_different_timings() -> None:
@@ -59,8 +70,9 @@ def test_batched_equals_one_by_one_with_different_timings() -> None:
 
 
 def test_timing_is_a_decision_and_carrots_paid_only_on_compliance() -> None:
-    """An engagement phase that pays well: starting it sooner raises P(complied by N), and
-    the carrots' cost is their price times the probability of compliance in that phase."""
+    """An engagement phase that pays well: starting it sooner brings full compliance sooner
+    (the target, forward-looking, waits for the carrots, so by month N a late start can catch
+    up), and the carrots' cost is their price times the probability of compliance."""
     campaign = load_campaign(CASE, None, 24)
     ev = CampaignEvaluator(campaign, CONST, Prices(carrots=1.0, sanctions=0.0), draws=30)
     x = ev.today()
@@ -69,8 +81,16 @@ def test_timing_is_a_decision_and_carrots_paid_only_on_compliance() -> None:
         x[names.index(name)] = level
     soon, late = x.copy(), x.copy()
     soon[-1], late[-1] = 2.0, 20.0
+    both = ev.clean(np.vstack([soon, late]))
+    k = len(names) // 2
+    mapped = [map_mixes(ev.base[j], both[:, j * k : (j + 1) * k], ev.prices, CONST)
+              for j in range(2)]  # fmt: skip
+    complied, _, _ = campaign_paths(campaign, mapped, start_months(both[:, -1:], 24), 30,
+                                    CONST, ev.prices, ev.seed)  # fmt: skip
+    by_month = complied.reshape(2, 30, 24).mean(axis=1)
+    assert by_month[0, 19] > by_month[1, 19] + 0.02  # before the late start
     out = ev.evaluate(np.vstack([soon, late]))
-    assert out.compliance[0] > out.compliance[1] + 0.02
+    assert out.compliance[0] == pytest.approx(by_month[0, -1], abs=1e-12)
     # at most the package's price (compensation 0.5 a year for <= 10 years, plus 2) per
     # unit of compliance: nothing is paid without it
     package = 0.5 * (1 - np.exp(-CONST.discount_rate * 10)) / CONST.discount_rate + 2.0

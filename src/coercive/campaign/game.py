@@ -36,7 +36,7 @@ on every (month, rung, type).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 HOLD, PARTIAL, COMPLY = 0, 1, 2
 RUNGS = 4
@@ -357,6 +357,23 @@ def _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, de
 
 
 @njit(cache=True, nogil=True)
+def _same(a, b):
+    """a == b element by element (2-D); a plain loop: np.array_equal costs seconds of compile."""
+    for t in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            if a[t, k] != b[t, k]:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _copy(dst, src):
+    for t in range(dst.shape[0]):
+        for k in range(dst.shape[1]):
+            dst[t, k] = src[t, k]
+
+
+@njit(cache=True, nogil=True)
 def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
                W1, V, act, done1, A1, U, strike, rho, path, pi, mu, surv):  # fmt: skip
     """Find draw i's equilibrium: iterate (both players' best replies by one backward pass
@@ -375,10 +392,10 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     M = th.shape[0]
     _first_step_completion(i, cr, cp, ph, e0, e_end, delta, done1)
     _after_first_step(i, cr, cp, ph, e0, e_end, delta, done1, W1, A1)
-    mu_used = np.empty_like(mu)
-    pi_used = np.empty_like(pi)
-    mu_back = np.empty_like(mu)  # two rounds back: a 2-cycle is given up early
-    pi_back = np.empty_like(pi)
+    mu_used = np.empty((T + 1, M))
+    pi_used = np.empty((T, K))
+    mu_back = np.empty((T + 1, M))  # two rounds back: a 2-cycle is given up early
+    pi_back = np.empty((T, K))
     # start from the priors (no learning yet); the fallback starts where the first try ended
     for t in range(T + 1):
         for m in range(M):
@@ -386,24 +403,25 @@ def solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, 
     for t in range(T):
         for j in range(K):
             pi[t, j] = wx[j]
-    for rungs_free in (True, False):
-        mu_back[:] = -1.0
-        pi_back[:] = -1.0
+    for attempt in range(2):
+        rungs_free = attempt == 0
+        mu_back.fill(-1.0)
+        pi_back.fill(-1.0)
         for iteration in range(MAX_ITERATIONS):
-            mu_used[:] = mu
-            pi_used[:] = pi
+            _copy(mu_used, mu)
+            _copy(pi_used, pi)
             _joint_backward(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta,
                             ex, th, mu, pi, rungs_free, W1, V, act, done1, A1, U, strike,
                             rho)  # fmt: skip
             _forward(act, strike, rho, hz, wx, wth, reset[0], path, pi, mu, surv)
             # the policies are best replies to mu_used/pi_used; if those are the beliefs the
             # policies imply by Bayes' rule, this is an equilibrium
-            if np.array_equal(mu, mu_used) and np.array_equal(pi, pi_used):
+            if _same(mu, mu_used) and _same(pi, pi_used):
                 return iteration + 1 if rungs_free else MAX_ITERATIONS + iteration + 1
-            if np.array_equal(mu, mu_back) and np.array_equal(pi, pi_back):
+            if _same(mu, mu_back) and _same(pi, pi_back):
                 break  # the beliefs alternate between two paths: no pure fixed point here
-            mu_back[:] = mu_used
-            pi_back[:] = pi_used
+            _copy(mu_back, mu_used)
+            _copy(pi_back, pi_used)
     return -1
 
 
@@ -426,13 +444,14 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
 
     ``rc``/``el`` (draws, phases, rungs): yearly regime cost / economy loss of the sanctions
     in force; ``consts``: (month length, sanctions hazard, exploitation delay (years),
-    sanctions price, trend growth).
+    sanctions price, trend growth). The coercer's cost series (``S_COERCER``) is not
+    written here: ``coercive.campaign.cost`` prices it from these trajectories.
     """
     Tm = out.shape[2]
     T = act.shape[0]
     K = wx.shape[0]
     M = mu.shape[1]
-    dt, s_hazard, delay, price, trend = consts[0], consts[1], consts[2], consts[3], consts[4]
+    dt, s_hazard, delay, trend = consts[0], consts[1], consts[2], consts[4]
     leave = np.full(K, T)
     action = np.zeros(K, dtype=np.int64)
     done = np.full(K, T)
@@ -449,7 +468,6 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
                             break
                 break
     cum_regime = 0.0
-    cum_coercer = 0.0
     stay_el = 0.0  # sanctions' economy loss left after a strike or compliance (before erosion)
     stay_rc = 0.0
     alive = 1.0
@@ -501,11 +519,7 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         prev_struck = struck
         prev_complied = complied
         regime_month = (running * rc[i, p, r] + keep1 * step_rc) * e0[t] * dt
-        own_month = (running * el[i, p, r] + keep1 * step_el) * e0[t] * dt
         cum_regime += regime_month
-        cum_coercer += (
-            struck_now * rep[i, p, R_WAR] + complied_now * rep[i, p, R_CARROT] + price * own_month
-        )
         keep = 1.0 - rep[i, p, R_RELIEF]
         stay_el += struck_now * el[i, p, r] + complied_now * keep * el[i, p, r]
         stay_rc += struck_now * rc[i, p, r] + complied_now * keep * rc[i, p, r]
@@ -532,7 +546,6 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         out[i, S_ESCALATED, t] = escalated
         out[i, S_RELENTED, t] = relented
         out[i, S_REGIME, t] = cum_regime
-        out[i, S_COERCER, t] = cum_coercer
         out[i, S_SURVIVAL, t] = alive
     # growth of the 12 months' output ending at t over the 12 before (trend before month 0)
     for t in range(Tm):
@@ -546,17 +559,18 @@ def _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el
         out[i, S_GROWTH, t] = last12 / prev12 - 1.0 if prev12 > 1e-12 else -1.0
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, wx, th, wth,
               rc, el, rep, consts, out, iters_out):  # fmt: skip
     """Solve every draw (see :func:`solve_draw`) and write its trajectories into ``out``
-    (draws, len(SERIES), reported months)."""
+    (draws, len(SERIES), reported months). The month grids ``ph``, ``dead``, ``hz`` and
+    ``reset`` are per draw (draws, months): candidates of different timings in one call."""
     n = cr.shape[0]
     R = cr.shape[2]
     T = e0.shape[0]
     K = ex.shape[0]
     M = th.shape[0]
-    for i in prange(n):
+    for i in range(n):
         W1 = np.empty((T + 1, R))
         V = np.empty((T + 1, R, K))
         act = np.empty((T, R, K), dtype=np.int8)
@@ -569,11 +583,11 @@ def solve_all(cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible, delta, ex, 
         pi = np.empty((T, K))
         mu = np.empty((T + 1, M))
         surv = np.empty(T + 1)
-        iters_out[i] = solve_draw(i, cr, cp, ph, e0, e1, e_end, dead, hz, reset, divisible,
-                                  delta, ex, wx, th, wth, W1, V, act, done1, A1, U, strike,
-                                  rho, path, pi, mu, surv)  # fmt: skip
-        _series(i, ph, e0, reset, act, done1, path, pi, mu, surv, strike, wx, rc, el, cp, rep,
-                consts, out)  # fmt: skip
+        iters_out[i] = solve_draw(i, cr, cp, ph[i], e0, e1, e_end, dead[i], hz[i], reset[i],
+                                  divisible, delta, ex, wx, th, wth, W1, V, act, done1, A1, U,
+                                  strike, rho, path, pi, mu, surv)  # fmt: skip
+        _series(i, ph[i], e0, reset[i], act, done1, path, pi, mu, surv, strike, wx, rc, el, cp,
+                rep, consts, out)  # fmt: skip
 
 
 def scratch(T: int, R: int, K: int, M: int) -> dict[str, np.ndarray]:

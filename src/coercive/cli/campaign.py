@@ -152,6 +152,7 @@ def _render(result: object, items: list[str]) -> None:
         "[dim]P(step): the demand's first step taken; rung: sanctions in force (0 none, 1 "
         "targeted, 2 comprehensive, 3 + full secondary); belief: the target's P(the coercer "
         "executes at an opportunity); growth: the last 12 months' output over the 12 before; "
-        "regime cost: share of one year's GDP (cumulative); coercer cost: stakes (war cost, "
-        "carrots, its own sanctions cost).[/dim]\n"
+        "regime cost: share of one year's GDP (cumulative); coercer cost: stakes, "
+        "discounted to month 0 (war cost with force, carrots and assurance on compliance, "
+        "its own sanctions cost).[/dim]\n"
     )

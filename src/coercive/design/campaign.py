@@ -4,32 +4,32 @@
 :func:`~coercive.design.frontier.search`, its polish and :class:`DesignResult` take it
 unchanged. Its decision vector holds, for every phase ``k``, that phase's instruments
 (``k.NAME``: an instrument at its lower bound in a phase is not in force there) and, for every
-phase after the first, its start month (``start.k``). The objective is P(complied by month N)
-against the coercer's expected cumulative cost by month N (``docs/design.md`` §5).
+phase after the first, its start month (``start.k``). The objective is P(complied in full
+by month N) against the coercer's expected cumulative cost by month N (``docs/design.md``
+§5).
 
 Every candidate is mapped with the policy mapping on the SAME draws of each phase's scenario
-(common random numbers, the draws :func:`coercive.campaign.run_campaign` uses) and the
-campaign model's own solver (``coercive.campaign.model.simulate``) is run once per distinct
-set of start months in the batch. ``tests/test_design_campaign.py`` checks that a candidate
-equal to the file's own policy reproduces ``run_campaign``'s P(complied by t) and
-P(struck by t) month by month.
+(common random numbers, the draws :func:`coercive.campaign.run_campaign` uses) and the whole
+batch, whatever its timings and instrument levels, is solved by the campaign model's own
+entry point (``coercive.campaign.model.solve_rows``) in one call.
+``tests/test_design_campaign.py`` checks that a candidate equal to the file's own policy
+reproduces ``run_campaign``'s P(complied by N) and P(struck by N). Compliance is full
+compliance; the freeze (a divisible demand's first step) does not count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from coercive._errors import InputError
-from coercive.campaign.model import EXTRA_MONTHS, MONTH, Inputs, simulate
+from coercive.campaign.model import phase_draws, solve_rows
 from coercive.campaign.schema import Campaign
 from coercive.design.frontier import Evaluation, PhaseEvaluator, map_mixes, today_vector
 from coercive.design.space import INSTRUMENTS, Prices, check_bounds, clean
 from coercive.policy.constants import MappingConstants
-from coercive.policy.mapping import annuity, scenario_inputs
-from coercive.policy.montecarlo import sample_inputs
 
 _K = len(INSTRUMENTS)
 
@@ -95,111 +95,29 @@ def start_months(z: np.ndarray, months: int) -> np.ndarray:
 
 
 def campaign_paths(
+    campaign: Campaign,
     mapped_phases: list[tuple[dict[str, np.ndarray], np.ndarray, Any]],
     starts: np.ndarray,
     d: int,
-    horizon: int,
     const: MappingConstants,
     prices: Prices,
-) -> tuple[np.ndarray, np.ndarray, Callable[[str], np.ndarray]]:
-    """P(complied by month t) and P(struck by month t), (p·d, horizon), of p candidates.
+    seed: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """P(complied in full by month t), P(struck by month t) and the coercer's expected
+    cumulative cost by part (``coercive.campaign.cost``), each (p·d, N), of p candidates.
 
     ``mapped_phases[k]`` = (flat inputs, coded strike cost, mapping) of phase k for all p·d
-    rows (candidate-major, d rows each); ``starts`` (p, phases) their start months. Each
-    phase's stage payoffs are laid on the month grid as ``coercive.campaign`` lays them and
-    the campaign model's solver runs once per distinct timing. Also returns ``grid(name)``:
-    a per-phase quantity on the month grid (for the cost).
+    rows (candidate-major, d rows each, from :func:`~coercive.design.frontier.map_mixes`);
+    ``starts`` (p, phases) their start months. The campaign model solves and prices them in
+    one call (``coercive.campaign.model.solve_rows``): the carrots' price is the package's
+    (``coercive.design.cost.carrot_cost``, in the flat ``carrot_cost``), the coercer's own
+    sanctions cost ``prices.sanctions`` per target-GDP-year of economy loss.
     """
-    p, phases = starts.shape
-    r, erosion = const.discount_rate, const.sanctions_erosion
-    sb, sa = const.target_resolve_spread, const.coercer_resolve_spread
-    total = horizon + EXTRA_MONTHS
-    months = np.arange(total)
-    phase_of = np.stack(
-        [np.searchsorted(s, months, side="right") - 1 for s in starts]
-    )  # (p, total)
-    rows = np.repeat(phase_of, d, axis=0)  # (p*d, total): the phase of each row's month
-    tau = months * MONTH
-    e0, e1 = np.exp(-erosion * tau), np.exp(-erosion * (tau + MONTH))
-    stage: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("cb", "after", "strike", "stream", "in_force", "regime", "carrot",
-                        "war_cost", "threshold", "deadline", "start", "loss", "threatened",
-                        "relief", "force", "strike_cost", "forgone", "compensation",
-                        "comp_years", "other")
-    }
-    for k in range(phases):
-        inputs, strike_cost, mapped = mapped_phases[k]
-        parts = mapped.parts
-        stage["cb"].append(mapped.CB * sb)
-        stage["after"].append(parts["sanctions_after_compliance"])
-        stage["strike"].append((mapped.WB * sb + parts["sanctions_beside_strike"])
-                               / parts["strike_discount"])
-        stage["stream"].append(parts["sanctions_stream"])
-        stage["in_force"].append(parts["sanctions_until_resolution"])
-        stream = parts["sanctions_stream"]
-        on = np.where(stream > 0, parts["sanctions_until_resolution"]
-                      / np.where(stream > 0, stream, 1.0), 0.0)
-        stage["regime"].append(parts["regime_cost"] * on)
-        stage["carrot"].append(parts["stakes"] - mapped.VA * sa)
-        stage["war_cost"].append(parts["coercer_war_cost"])
-        stage["threshold"].append(mapped.a - mapped.WA)
-        has = inputs["has_deadline"] > 0.5
-        stage["deadline"].append(np.where(has, inputs["deadline_years"] * 12.0, np.nan))
-        stage["start"].append(np.repeat(starts[:, k], d).astype(float))
-        stage["loss"].append(prices.sanctions * parts["economy_loss"])
-        stage["threatened"].append(inputs["threatened"])
-        stage["relief"].append(inputs["relief_offered"])
-        stage["force"].append(inputs["force"])
-        stage["strike_cost"].append(strike_cost)
-        stage["forgone"].append(parts["forgone_demands"])
-        stage["compensation"].append(inputs["compensation"])
-        stage["comp_years"].append(inputs["compensation_years"])
-        stage["other"].append(inputs["other_carrots"])
-    by_phase = {k: np.stack(v, axis=1) for k, v in stage.items()}  # (p*d, phases)
-
-    masks = [rows == k for k in range(1, phases)]
-    cache: dict[str, np.ndarray] = {}
-
-    def grid(name: str) -> np.ndarray:  # (p*d, total): the value of the phase in force
-        if name not in cache:
-            values = by_phase[name]
-            out = np.broadcast_to(values[:, :1], rows.shape)
-            for k, mask in enumerate(masks, start=1):
-                out = np.where(mask, values[:, k : k + 1], out)
-            cache[name] = np.asarray(out)
-        return cache[name]
-
-    comply = (grid("cb") + grid("after") * (1.0 - e0)) / sb
-    war = (grid("strike") - grid("stream") * e1) / sb
-    flow = -grid("in_force") * e0 * (1.0 - np.exp(-(r + erosion) * MONTH)) / sb
-    open_hazard = 1.0 - np.exp(-MONTH / const.open_ended_years)
-    in_phase = months[None, :] - grid("start")
-    # NaN without a deadline; months come back from years, so round off the float error
-    due = np.ceil(grid("deadline") - 1e-9) - 1
-    hazard = np.where(
-        np.isnan(due), open_hazard,
-        np.where(in_phase < due, 0.0, np.where(in_phase == due, 1.0, open_hazard)),
-    )
-    regime = grid("regime") * e0 * MONTH
-    terminal = -by_phase["in_force"][np.arange(p * d), rows[:, -1]] * e1[-1] / sb
-    complied = np.empty((p * d, horizon))
-    struck = np.empty((p * d, horizon))
-    # the solver takes one month -> phase map per call: one call per distinct timing
-    keys, group = np.unique(starts, axis=0, return_inverse=True)
-    carrot, war_cost = grid("carrot"), grid("war_cost")
-    group = np.asarray(group).reshape(-1)
-    for g in range(keys.shape[0]):
-        sel = np.repeat(group == g, d)
-        inputs_g = Inputs(
-            flow=flow[sel], comply=comply[sel], war=war[sel], terminal=terminal[sel],
-            threshold=by_phase["threshold"][sel], hazard=hazard[sel],
-            regime_cost=regime[sel], carrot_cost=carrot[sel],
-            war_cost=war_cost[sel], phase=phase_of[np.argmax(group == g)],
-            delta=float(np.exp(-r * MONTH)),
-        )
-        paths = simulate(inputs_g, horizon)
-        complied[sel], struck[sel] = paths.complied, paths.struck
-    return complied, struck, grid
+    _, paths = solve_rows(
+        campaign, [m[0] for m in mapped_phases], starts, d, seed=seed, mapping=const,
+        sanctions_price=prices.sanctions, strike_costs=[m[1] for m in mapped_phases],
+    )  # fmt: skip
+    return paths.complied, paths.struck, paths.cost_parts
 
 
 class CampaignEvaluator:
@@ -227,11 +145,8 @@ class CampaignEvaluator:
         n = base.model.draws if draws is None else int(draws)
         seed = base.model.seed if seed is None else int(seed)
         self.draws, self.seed = n, seed
-        # the same seed and field paths as campaign_inputs: common random numbers
-        self.base = [
-            scenario_inputs(p.scenario, sample_inputs(p.scenario, n, seed))
-            for p in campaign.phases
-        ]
+        # the draws run_campaign uses: common random numbers
+        self.base = phase_draws(campaign, n, seed)
 
     @property
     def phases(self) -> int:
@@ -262,9 +177,10 @@ class CampaignEvaluator:
             map_mixes(self.base[k], x[:, k * _K : (k + 1) * _K], self.prices, self.const)
             for k in range(phases)
         ]
-        complied, struck, grid = campaign_paths(mapped_phases, starts, d, self.months,
-                                                self.const, self.prices)
-        parts_by_draw = self._cost(complied, struck, grid)
+        complied, struck, cost = campaign_paths(self.campaign, mapped_phases, starts, d,
+                                                self.const, self.prices, self.seed)
+        parts_by_draw = {k: v[:, -1] for k, v in cost.items()}
+        parts_by_draw["backdown"] = np.zeros(p * d)  # no back-down within the horizon
         for name, values in {"compliance": complied, **parts_by_draw}.items():
             if not np.all(np.isfinite(values)):  # never let NaN/inf into the frontier
                 raise ValueError(f"campaign {self.campaign.id}: non-finite {name} in the design")
@@ -273,48 +189,6 @@ class CampaignEvaluator:
             parts={k: v.reshape(p, d).mean(axis=1) for k, v in parts_by_draw.items()},
             war=struck[:, -1].reshape(p, d).mean(axis=1),
         )
-
-    def _cost(self, complied, struck, grid) -> dict[str, np.ndarray]:
-        """The coercer's expected cost by month N, discounted to the campaign's start.
-
-        Compliance at the start of month t pays that phase's carrots (compensation over what
-        is left of the horizon) and gives up what its assurance forgoes; a strike in month t
-        costs the strike's coded cost with the posture's probability of force; sanctions in
-        force cost their own stream while the campaign runs, after compliance unless relief
-        lifts them, and (in force or threatened) after a strike, to month N.
-        """
-        horizon = self.months
-        r, erosion = self.const.discount_rate, self.const.sanctions_erosion
-        prices = self.prices
-        t = np.arange(horizon)
-        disc = np.exp(-r * t * MONTH)
-        # present value of month t's slice of a unit stream eroding from the campaign's start
-        slice_pv = np.exp(-(r + erosion) * t * MONTH) * annuity(r + erosion, MONTH)
-        tail = np.concatenate([np.cumsum(slice_pv[::-1])[::-1], [0.0]])  # months t … N-1
-        zero = np.zeros((complied.shape[0], 1))
-        new_comply = np.diff(np.concatenate([zero, complied], 1), axis=1)
-        new_strike = np.diff(np.concatenate([zero, struck], 1), axis=1)
-        running = 1.0 - complied - np.concatenate([zero, struck[:, :-1]], 1)
-
-        def g(name: str) -> np.ndarray:
-            return grid(name)[:, :horizon]
-
-        left = (horizon - t) * MONTH  # years of the horizon left at month t
-        years = np.minimum(g("comp_years"), left[None, :])
-        package = prices.carrots * (g("compensation") * annuity(r, years) + g("other"))
-        package = package + prices.relief * g("relief")
-        loss_in_force = g("loss") * (1.0 - g("threatened"))
-        after_compliance = loss_in_force * (1.0 - g("relief")) * tail[None, t]
-        after_strike = g("loss") * tail[None, t + 1]
-        return {
-            "carrots": (new_comply * disc * package).sum(1),
-            "assurance": (new_comply * disc * g("forgone")).sum(1),
-            "sanctions": (running * loss_in_force * slice_pv
-                          + new_comply * after_compliance + new_strike * after_strike).sum(1),
-            "war": (new_strike * disc * g("force") * g("strike_cost")).sum(1),
-            "backdown": np.zeros(complied.shape[0]),  # no back-down within the horizon
-        }
-
 
 __all__ = [
     "CampaignEvaluator", "PhaseEvaluator", "campaign_paths", "phase_bounds", "start_months",

@@ -6,13 +6,14 @@ cost, the coercer's dominance — is ONE factor, whose unit column drives it in 
 the same quantile (the campaign model's common random numbers across phases do the same); a
 field uncertain in one phase only moves that phase. Every Saltelli row is one draw of the
 whole campaign: each phase is mapped (``coercive.policy.mapping``) and the campaign is solved
-by the campaign model's solver (through :func:`coercive.design.campaign.campaign_paths`,
-which a test checks against ``run_campaign``), in chunks of rows. Output: ``compliance`` =
-P(complied by month N). The binding condition and the recoding search are per snapshot
-(``coercive sensitivity CASE``), so they are not repeated here.
+by the campaign model's own entry point (``coercive.campaign.model.solve_rows``, the solver
+``run_campaign`` uses), in chunks of rows. Output: ``compliance`` = P(complied in full by
+month N); the freeze (the first step of a divisible demand) is not compliance. The binding
+condition and the recoding search are per snapshot (``coercive sensitivity CASE``), so they
+are not repeated here.
 
-Layering: this module imports ``coercive.design.campaign`` (the batched campaign solver);
-nothing in ``coercive.design`` imports ``coercive.sensitivity``.
+Layering: this module imports ``coercive.campaign`` (downward); nothing in
+``coercive.campaign`` imports ``coercive.sensitivity``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from coercive._errors import InputError
-from coercive.policy.mapping import AllConstants, constants, payoffs, scenario_inputs
+from coercive.policy.mapping import AllConstants, constants, scenario_inputs
 from coercive.sensitivity.analysis import (
     DEFAULT_SAMPLES,
     Progress,
@@ -53,9 +54,8 @@ def campaign_sensitivity(
 
     ``settings``: ``--set`` items as for ``coercive campaign`` (``phases.N.PATH=VALUE``).
     """
+    from coercive.campaign.model import solve_rows
     from coercive.campaign.schema import load_campaign
-    from coercive.design.campaign import campaign_paths
-    from coercive.design.space import Prices
 
     n = check_samples(samples)
     campaign = load_campaign(case, settings, months)
@@ -76,19 +76,19 @@ def campaign_sensitivity(
     columns = [[names.index(name) for name in fs.names] for fs in sets]
     starts = np.array([[phase.start_month for phase in campaign.phases]])
 
-    def solve_rows(unit: np.ndarray) -> np.ndarray:
-        mapped = []
-        for phase, fs, cols in zip(campaign.phases, sets, columns, strict=True):
-            flat = scenario_inputs(phase.scenario, draws_from_unit(fs, unit[:, cols]))
-            mapped.append((flat, flat["coercer_war_cost"], payoffs(flat, const.mapping)))
-        complied, _, _ = campaign_paths(mapped, starts, unit.shape[0], campaign.months,
-                                        const.mapping, Prices())
-        return complied[:, -1]
+    def solve_chunk(unit: np.ndarray) -> np.ndarray:
+        mapped = [
+            scenario_inputs(phase.scenario, draws_from_unit(fs, unit[:, cols]))
+            for phase, fs, cols in zip(campaign.phases, sets, columns, strict=True)
+        ]
+        _, paths = solve_rows(campaign, mapped, starts, unit.shape[0], seed=seed,
+                              mapping=const.mapping)  # fmt: skip
+        return paths.complied[:, -1]
 
     def model(unit: np.ndarray) -> dict[str, np.ndarray]:
         out = np.empty(unit.shape[0])
         for lo in range(0, unit.shape[0], CHUNK):
-            out[lo : lo + CHUNK] = solve_rows(unit[lo : lo + CHUNK])
+            out[lo : lo + CHUNK] = solve_chunk(unit[lo : lo + CHUNK])
             report("solving", 0.05 + 0.55 * min(1.0, (lo + CHUNK) / unit.shape[0]))
         return {"compliance": out}
 
