@@ -140,10 +140,23 @@ def solve_arrays(
 
 def _refuse_truncated(truncated: np.ndarray) -> None:
     """Refuse games whose root search was cut short: a root may be missing (issue 11)."""
-    from coercive.games._solve import _STACK, MAX_ROOTS, STACK_FULL, TOO_MANY_ROOTS
+    from coercive.games._solve import (
+        _STACK,
+        BELOW_SMALLEST_DOUBLE,
+        MAX_ROOTS,
+        STACK_FULL,
+        TOO_MANY_ROOTS,
+    )
 
     bad = np.flatnonzero(truncated)
     first = int(truncated[bad[0]])
+    others = f"; {bad.size} games like it" if bad.size > 1 else ""
+    if first & BELOW_SMALLEST_DOUBLE:
+        raise InputError(
+            f"game {int(bad[0])}: an equilibrium lies between pR = 0 and 5e-324, below the "
+            "smallest positive double (payoff differences too small for sigma: outside the "
+            "engine's range); refusing rather than return 2 of 3 equilibria" + others
+        )
     causes = []
     if first & TOO_MANY_ROOTS:
         causes.append(f"more than {MAX_ROOTS} equilibria (MAX_ROOTS)")
@@ -151,8 +164,7 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
         causes.append(f"the search needed more than {_STACK} pending cells (stack full)")
     raise InputError(
         f"game {int(bad[0])}: equilibrium search truncated, {' and '.join(causes)}; "
-        "refusing rather than return a partial list"
-        + (f"; {bad.size} games like it" if bad.size > 1 else "")
+        "refusing rather than return a partial list" + others
     )
 
 
