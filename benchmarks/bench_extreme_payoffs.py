@@ -69,7 +69,8 @@ def main() -> None:
         total: dict[str, int] = {}
         start = time.perf_counter()
         for lo in range(0, options.games, options.chunk):
-            part = count_failures([p[lo : lo + options.chunk] for p in payoffs], sigma[lo : lo + options.chunk])
+            end = lo + options.chunk
+            part = count_failures([p[lo:end] for p in payoffs], sigma[lo:end])
             for key in ("first refused", "first even"):
                 if part[key] >= 0 and total.get(key, -1) < 0:
                     part[key] += lo

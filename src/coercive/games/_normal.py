@@ -286,8 +286,8 @@ def firm_share_slope(
 
     With N, M as in :func:`firm_share` and D = N + M: dN/dz = −φ(z_firm)Φ(z_firm + δ),
     dM/dz = −φ(z_back)Φ(z_back − δ), so d(N/D)/dz = (s·φ(z_b)Φ(z_b − δ) −
-    (1 − s)·φ(z_f)Φ(z_f + δ))/D with s = N/D = ``share`` and 1 − s = ``back``. Only where D is not tiny (the bulk);
-    elsewhere NaN, and callers difference numerically.
+    (1 − s)·φ(z_f)Φ(z_f + δ))/D with s = N/D = ``share`` and 1 − s = ``back``. Only
+    where D is not tiny (the bulk); elsewhere NaN, and callers difference numerically.
     """
     if not (math.isfinite(z_firm) and math.isfinite(z_back)):
         return math.nan

@@ -108,7 +108,9 @@ def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> fl
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def resistance_index(firm: float, back: float, CB: float, WB: float, VB: float, sigma: float) -> float:
+def resistance_index(
+    firm: float, back: float, CB: float, WB: float, VB: float, sigma: float
+) -> float:
     """B's index x with pR = Φ(x), from pF and 1 − pF (``back``); needs ``firm > 0``.
 
     x = (WB − VB)/σ + (VB − CB)/(σ·pF) = (WB − CB)/σ + (VB − CB)/σ · (1 − pF)/pF. Where A
