@@ -27,7 +27,8 @@ Roots are polished by Newton's method on the analytic slope of ``F``
 (:func:`coercive.games.lewis_schultz.response_slope`), safeguarded by the bracket: a step
 outside it, or no slope (the tails), falls back to the Illinois variant of regula falsi,
 or to geometric bisection while a bracket spans orders of magnitude. The tolerance is
-``|g| <= 1e-13·p`` (or adjacent floats).
+``|g| <= 1e-13·min(p, 1 − p)`` (or adjacent floats). Widths beside a root are relative
+to its distance to the nearer end of [0, 1] (see :func:`_gap`).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     Returns (root, F(root), pF(root), 1 − pF(root)); the last three come free from the
     final evaluation.
     The bracket is kept throughout, and the iteration ends only at a point with
-    ``|g| <= 1e-13·p`` or at a bracket of adjacent floats (then its end with the smaller
+    ``|g| <= 1e-13·min(p, 1 − p)`` or at a bracket of adjacent floats (then its end with the smaller
     ``|g|``): it never returns the best of a failed search. Newton (analytic slope) and
     Illinois steps are tried first; whenever two steps in a row failed to halve the
     bracket, the next one bisects, so the iteration count is bounded by about three

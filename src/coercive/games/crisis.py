@@ -126,8 +126,9 @@ def solve_arrays(
     if rejected.any():
         # A polished point that fails the certificate: refuse the game rather than
         # return a non-root or silently drop a root. Not seen for |payoff| <= 1e3·σ
-        # (tests/test_certification.py); seen about once per 10⁶ games with payoffs
-        # near 1e9·σ, where F's own rounding makes p − F(p) noisy (docs/engine.md).
+        # (tests/test_certification.py) nor in 2·10⁶ games with payoffs to 1e9·σ
+        # (benchmarks/bench_extreme_payoffs.py); possible where F's own rounding makes
+        # p − F(p) noisy, e.g. B's index a difference of two terms near 1e12.
         bad = np.flatnonzero(rejected)
         raise InputError(
             f"game {int(bad[0])}: no equilibrium could be certified to 1e-9 (payoffs too "
