@@ -332,6 +332,10 @@ def test_finite_input_gives_an_answer_or_a_value_error(values: list[float], sigm
             assert ls.best_response(0.0, *values, sigma) == 0.0
             assert ls.best_response(5e-324, *values, sigma) > 5e-324
             return
+        if "within one float of pR = 1" in message:  # and the mirror image at 1
+            assert ls.best_response(1.0, *values, sigma) == 1.0
+            assert ls.best_response(1 - 2**-53, *values, sigma) < 1 - 2**-53
+            return
         assert max(abs(v) for v in values) > 1e150 * sigma or "certified" in message
         return
     probabilities = eq[["pC", "pR", "pF", "SQ", "CD", "SF", "BD"]].to_numpy()
@@ -368,6 +372,25 @@ def test_a_root_at_the_smallest_double_is_returned_and_zero_is_stable() -> None:
     assert oracle_F(1e-323, g, BELOW_DOUBLE_SIGMA) > 1e-323
     # F is flat at 0 (slope exactly 0), not 5e299 from a difference over [0, 1e-300].
     assert eq["slope"].iloc[0] == 0.0 and bool(eq["stable"].iloc[0])
+
+
+# |VA| ~ 1.6e72·σ: F rises from 1/2 to 1 within 1e-72 of p = 1, inside the last float
+# below 1. The engine returned 1/2 and 1 (an even count); found by a random sweep with
+# payoff/σ ratios to 1e150.
+WITHIN_A_FLOAT_OF_ONE = dict(
+    SA=-4.8616050649530375e-298, VA=-1.057443599749867e31, CB=5.023534080861017e-198,
+    WA=7.9109901555352885e-84, WB=-5.8654220890534e-129, a=6.399759220654064e-217,
+    VB=1.8937820115663012e93,
+)  # fmt: skip
+
+
+def test_roots_within_a_float_of_one_are_refused_by_name() -> None:
+    g, sigma = WITHIN_A_FLOAT_OF_ONE, 6.45528442462131e-42
+    below_one = 1 - 2**-53
+    assert ls.best_response(1.0, *g.values(), sigma) == 1.0
+    assert ls.best_response(below_one, *g.values(), sigma) < below_one
+    with pytest.raises(ValueError, match=r"game 0: F rises through the diagonal within one float"):
+        CrisisGame(**g, sigma=sigma).equilibria()
 
 
 # Payoffs to 1e9·σ (benchmarks/bench_extreme_payoffs.py, seeds 11 and 12): one game per

@@ -147,6 +147,7 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
         MAX_ROOTS,
         STACK_FULL,
         TOO_MANY_ROOTS,
+        WITHIN_A_FLOAT_OF_ONE,
     )
 
     bad = np.flatnonzero(truncated)
@@ -157,6 +158,12 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
             f"game {int(bad[0])}: an equilibrium lies between pR = 0 and 5e-324, below the "
             "smallest positive double (payoff differences too small for sigma: outside the "
             "engine's range); refusing rather than return 2 of 3 equilibria" + others
+        )
+    if first & WITHIN_A_FLOAT_OF_ONE:
+        raise InputError(
+            f"game {int(bad[0])}: F rises through the diagonal within one float of pR = 1 "
+            "(VA too many sigma from SA: outside the engine's range), where doubles cannot "
+            "count the equilibria; refusing" + others
         )
     causes = []
     if first & TOO_MANY_ROOTS:
