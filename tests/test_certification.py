@@ -332,9 +332,9 @@ def test_finite_input_gives_an_answer_or_a_value_error(values: list[float], sigm
             assert ls.best_response(0.0, *values, sigma) == 0.0
             assert ls.best_response(5e-324, *values, sigma) > 5e-324
             return
-        if "within one float of pR = 1" in message:  # and the mirror image at 1
+        if "within 1e-15 of pR = 1" in message:  # and the mirror image at 1
             assert ls.best_response(1.0, *values, sigma) == 1.0
-            assert ls.best_response(1 - 2**-53, *values, sigma) < 1 - 2**-53
+            assert ls.best_response(1 - 1e-15, *values, sigma) < 1 - 1e-15
             return
         assert max(abs(v) for v in values) > 1e150 * sigma or "certified" in message
         return
@@ -375,8 +375,9 @@ def test_a_root_at_the_smallest_double_is_returned_and_zero_is_stable() -> None:
 
 
 # |VA| ~ 1.6e72·σ: F rises from 1/2 to 1 within 1e-72 of p = 1, inside the last float
-# below 1. The engine returned 1/2 and 1 (an even count); found by a random sweep with
-# payoff/σ ratios to 1e150.
+# below 1; and |VA| ~ 8e45·σ, where it rises 2–3 floats below 1, inside the 1e-15 gap
+# beside the root at 1. The engine returned 1/2 and 1 (even counts); found by a random
+# sweep with payoff/σ ratios to 1e150.
 WITHIN_A_FLOAT_OF_ONE = dict(
     SA=-4.8616050649530375e-298, VA=-1.057443599749867e31, CB=5.023534080861017e-198,
     WA=7.9109901555352885e-84, WB=-5.8654220890534e-129, a=6.399759220654064e-217,
@@ -384,13 +385,27 @@ WITHIN_A_FLOAT_OF_ONE = dict(
 )  # fmt: skip
 
 
-def test_roots_within_a_float_of_one_are_refused_by_name() -> None:
-    g, sigma = WITHIN_A_FLOAT_OF_ONE, 6.45528442462131e-42
-    below_one = 1 - 2**-53
-    assert ls.best_response(1.0, *g.values(), sigma) == 1.0
-    assert ls.best_response(below_one, *g.values(), sigma) < below_one
-    with pytest.raises(ValueError, match=r"game 0: F rises through the diagonal within one float"):
-        CrisisGame(**g, sigma=sigma).equilibria()
+WITHIN_THE_GAP_BESIDE_ONE = dict(
+    SA=0.0, VA=-8.022334333988057e65, CB=-3.397211110172752e-140, WA=-1.0676346112713568e-141,
+    WB=2.335833733582014e-237, a=-7.662086905435307e-09, VB=2.2581693548955824e94,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("game", "sigma"),
+    [
+        (WITHIN_A_FLOAT_OF_ONE, 6.45528442462131e-42),
+        (WITHIN_THE_GAP_BESIDE_ONE, 9.795937619224828e19),
+    ],
+)
+def test_roots_within_the_gap_beside_one_are_refused_by_name(
+    game: dict[str, float], sigma: float
+) -> None:
+    p = np.array([1 - 3 * 2**-53, 1 - 1e-15, 1.0])
+    F = ls.best_response(p, *game.values(), sigma)
+    assert F[2] == 1.0 and F[1] < p[1] and F[0] < p[0]  # F below the diagonal, then 1
+    with pytest.raises(ValueError, match=r"game 0: F rises through the diagonal within 1e-15"):
+        CrisisGame(**game, sigma=sigma).equilibria()
 
 
 # Payoffs to 1e9·σ (benchmarks/bench_extreme_payoffs.py, seeds 11 and 12): one game per

@@ -61,10 +61,11 @@ STACK_FULL = 2
 # floating-point answer can name it (issue 11: SA = 4.5e-262, σ = 1.17e30 gave 2 roots of 3).
 BELOW_SMALLEST_DOUBLE = 4
 # The same at the other end: F(1) rounds to 1 (p = 1 a root in doubles), yet F is below
-# the diagonal one float below 1. Exactly, 1 − F(1) > 0 too, so (1 − 2⁻⁵³, 1] holds an
-# even number of roots — none (the root at 1 is spurious) or two (one is missing) — and
-# doubles cannot tell which. Seen only with |VA| beyond ~1e15·σ (F's rise at 1 lies
-# within 1e-16 of it), in random games with payoff/σ ratios to 1e150.
+# the diagonal at 1 − 1e-15, the gap the search leaves beside a root at 1. Exactly,
+# 1 − F(1) > 0 too, so (1 − 1e-15, 1] holds an even number of roots — none (the root at 1
+# is spurious) or two (one is missing) — and the search cannot tell which. It needs
+# F' ≳ 1 where 1 − F < 1e-16, i.e. |VA| beyond ~1e15·σ; seen in random games with
+# payoff/σ ratios to 1e150 (benchmarks/bench_extreme_payoffs.py --ratios).
 WITHIN_A_FLOAT_OF_ONE = 8
 _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
@@ -79,7 +80,6 @@ _CERTIFY_WIDTH = 1e-9
 # erfc, good to about two of them, so a narrower gap would let its rounding pose as roots.
 _NEAR_ONE_FLOOR = 1e-15
 _SMALLEST_DOUBLE = 5e-324
-_BELOW_ONE = 1.0 - 2.0**-53  # the largest double below 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -318,7 +318,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     away from every stored root found with every slot taken) and :data:`STACK_FULL` (a
     cell wider than the resolution and not certified root-free left unsearched for want
     of stack), :data:`BELOW_SMALLEST_DOUBLE` (an equilibrium between 0 and 5e-324) and
-    :data:`WITHIN_A_FLOAT_OF_ONE` (roots within one float of 1 that doubles cannot count).
+    :data:`WITHIN_A_FLOAT_OF_ONE` (roots within 1e-15 of 1 that it cannot count).
     A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
@@ -344,7 +344,8 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     truncated = 0
     if f_zero == 0.0 and response(_SMALLEST_DOUBLE, *args) > _SMALLEST_DOUBLE:
         truncated |= BELOW_SMALLEST_DOUBLE
-    if f_one == 1.0 and response(_BELOW_ONE, *args) < _BELOW_ONE:
+    below_one = 1.0 - _NEAR_ONE_FLOOR
+    if f_one == 1.0 and response(below_one, *args) < below_one:
         truncated |= WITHIN_A_FLOAT_OF_ONE
     lo = f_zero
     hi = max(f_one, lo)

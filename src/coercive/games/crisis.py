@@ -161,9 +161,9 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
         )
     if first & WITHIN_A_FLOAT_OF_ONE:
         raise InputError(
-            f"game {int(bad[0])}: F rises through the diagonal within one float of pR = 1 "
-            "(VA too many sigma from SA: outside the engine's range), where doubles cannot "
-            "count the equilibria; refusing" + others
+            f"game {int(bad[0])}: F rises through the diagonal within 1e-15 of pR = 1 "
+            "(VA too many sigma from SA: outside the engine's range), too close to 1 to "
+            "count the equilibria in doubles; refusing" + others
         )
     causes = []
     if first & TOO_MANY_ROOTS:
