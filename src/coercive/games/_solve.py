@@ -61,9 +61,10 @@ STACK_FULL = 2
 # floating-point answer can name it (issue 11: SA = 4.5e-262, σ = 1.17e30 gave 2 roots of 3).
 BELOW_SMALLEST_DOUBLE = 4
 # The same at the other end: F(1) rounds to 1 (p = 1 a root in doubles), yet F is below
-# the diagonal at 1 − 1e-15, the gap the search leaves beside a root at 1. Exactly,
-# 1 − F(1) > 0 too, so (1 − 1e-15, 1] holds an even number of roots — none (the root at 1
-# is spurious) or two (one is missing) — and the search cannot tell which. It needs
+# the diagonal at 1 − 2e-15, the width within which the search takes a root for the one
+# at 1 (twice the gap beside it). Exactly, 1 − F(1) > 0 too, so (1 − 2e-15, 1] holds an
+# even number of roots — none (the root at 1 is spurious) or two (one is missing) — and
+# the search cannot tell which. It needs
 # F' ≳ 1 where 1 − F < 1e-16, i.e. |VA| beyond ~1e15·σ; seen in random games with
 # payoff/σ ratios to 1e150 (benchmarks/bench_extreme_payoffs.py --ratios).
 WITHIN_A_FLOAT_OF_ONE = 8
@@ -318,7 +319,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     away from every stored root found with every slot taken) and :data:`STACK_FULL` (a
     cell wider than the resolution and not certified root-free left unsearched for want
     of stack), :data:`BELOW_SMALLEST_DOUBLE` (an equilibrium between 0 and 5e-324) and
-    :data:`WITHIN_A_FLOAT_OF_ONE` (roots within 1e-15 of 1 that it cannot count).
+    :data:`WITHIN_A_FLOAT_OF_ONE` (roots within 2e-15 of 1 that it cannot count).
     A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
@@ -344,7 +345,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     truncated = 0
     if f_zero == 0.0 and response(_SMALLEST_DOUBLE, *args) > _SMALLEST_DOUBLE:
         truncated |= BELOW_SMALLEST_DOUBLE
-    below_one = 1.0 - _NEAR_ONE_FLOOR
+    below_one = 1.0 - 2.0 * _NEAR_ONE_FLOOR
     if f_one == 1.0 and response(below_one, *args) < below_one:
         truncated |= WITHIN_A_FLOAT_OF_ONE
     lo = f_zero

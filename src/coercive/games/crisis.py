@@ -161,7 +161,7 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
         )
     if first & WITHIN_A_FLOAT_OF_ONE:
         raise InputError(
-            f"game {int(bad[0])}: F rises through the diagonal within 1e-15 of pR = 1 "
+            f"game {int(bad[0])}: F rises through the diagonal within 2e-15 of pR = 1 "
             "(VA too many sigma from SA: outside the engine's range), too close to 1 to "
             "count the equilibria in doubles; refusing" + others
         )
