@@ -350,8 +350,10 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         truncated |= WITHIN_A_FLOAT_OF_ONE
     lo = f_zero
     hi = max(f_one, lo)
-    flo = response(lo, *args)
-    fhi = response(hi, *args)
+    # F(0) = 0 or F(1) = 1 makes an end its own image: no second evaluation (this pays
+    # for the checks at 5e-324 and 1 − 2e-15 above, made in just those games).
+    flo = f_zero if lo == 0.0 else response(lo, *args)
+    fhi = f_one if hi == 1.0 else response(hi, *args)
     if lo - flo > 0.0 or hi - fhi < 0.0:
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
