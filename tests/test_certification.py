@@ -18,7 +18,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coercive.games import CrisisGame
@@ -49,6 +49,8 @@ def _ncdf(x: mpmath.mpf) -> mpmath.mpf:
     # asymptote φ(x)/|x| to far more digits than DPS.
     if x > 1e8:
         return mpmath.mpf(1)
+    if x < -1e100:  # Φ(x) < 10^(−10^199): 0 beside any p a test compares it with
+        return mpmath.mpf(0)
     if x < -1e8:
         return mpmath.npdf(x) / -x
     return mpmath.ncdf(x)
@@ -78,13 +80,39 @@ def _orthant_scaled(z0: mpmath.mpf, delta: mpmath.mpf) -> tuple[mpmath.mpf, mpma
     near = [mpmath.mpf(k) / max(abs(z0), 1) for k in (0.5, 4, 32)]
     mode = max(-delta / 2 - z0, mpmath.mpf(0))
     around = [mode + k for k in (-4, 0, 4)] if mode > 0 else [mpmath.mpf(8)]
-    points = sorted({mpmath.mpf(0), *(t for t in near + around if t > 0)})
-    return mpmath.quad(integrand, [*points, mpmath.inf]), scale
+    # Far out (z0 > 100, mass at t = 0) the integrand is below e^{−z0·t}: beyond
+    # t = 1000/z0 it adds a relative e^{−1000}, and quadrature out to ∞ crawled at z0 ~ 1e38.
+    end = mpmath.mpf(1000) / z0 if z0 > 100 and mode == 0 else mpmath.inf
+    points = sorted({mpmath.mpf(0), *(t for t in near + around if 0 < t < end)})
+    return mpmath.quad(integrand, [*points, end]), scale
+
+
+def _digits(p: float | mpmath.mpf, game: dict[str, float], sigma: float) -> int:
+    """Working digits: DPS plus what the cancellations below consume for this game.
+
+    The payoffs' spread in units of σ is lost from c* = VA + (SA − VA)/p and from B's
+    index; and where the two thresholds differ by δ ≪ 1 at |z| ≫ 1 the ratio of the
+    orthants rests on (z_back² − z_firm²)/2 = O(δ·z), a difference of two numbers of
+    size z² (20 digits gave pF = 1/2 at z ~ 1e32, δ ~ 1e-30, where pF is 1e-32).
+    """
+    with mpmath.workdps(30):
+        values = [abs(mpmath.mpf(v)) for v in game.values()]
+        s = mpmath.mpf(sigma)
+        extra = mpmath.log10(1 + max(values) / s)
+        if p > 0:
+            c = abs(mpmath.mpf(game["VA"]) + (mpmath.mpf(game["SA"]) - game["VA"]) / p)
+            z = c / s + max(values) / s
+            delta = abs(mpmath.mpf(game["WA"]) - game["a"]) / s
+            if delta > 0:  # c − WA and c − a apart, then their squares' difference
+                extra += mpmath.log10(1 + z / delta)
+                if delta * z < 1e4:
+                    extra += 2 * mpmath.log10(1 + z)
+    return DPS + int(mpmath.ceil(extra))
 
 
 def oracle_F(p: float | mpmath.mpf, game: dict[str, float], sigma: float = 1.0) -> mpmath.mpf:
-    """F(p) = Φ((WB − VB)/σ + (VB − CB)/(σ pF)), pF = N/(N + M), at DPS digits."""
-    with mpmath.workdps(DPS):
+    """F(p) = Φ((WB − VB)/σ + (VB − CB)/(σ pF)), pF = N/(N + M), to about DPS digits."""
+    with mpmath.workdps(_digits(p, game, sigma)):
         SA, VA, CB, WA, WB, a, VB = (mpmath.mpf(game[name]) for name in PAYOFF_NAMES)
         s = mpmath.mpf(sigma)
         p = mpmath.mpf(p)
@@ -122,6 +150,13 @@ def oracle_certifies(root: float, game: dict[str, float], sigma: float = 1.0) ->
 
 
 # --- the reproductions in the issue ----------------------------------------------------
+
+# SA > VA, WA < a, VB < CB: pF -> 0 as c* -> ∞, so F(0) = 0 and F is flat at 0 to all
+# orders; with payoff differences ~1e-30·σ, F reaches 1/2 only as c* nears 1e62, i.e.
+# at p ~ 5e-324. Hypothesis found the first (a root hidden below the smallest double).
+BELOW_DOUBLE = dict(SA=4.5e-262, VA=0.0, CB=1.0, WA=0.0, WB=0.0, a=1.0, VB=0.0)
+AT_SMALLEST_DOUBLE = {**BELOW_DOUBLE, "SA": 4.96e-262}
+BELOW_DOUBLE_SIGMA = 1.17e30
 
 TAIL_PATH = dict(SA=0.0056, VA=-0.0064, CB=0.0024, WA=0.033, WB=-3.96, a=0.085, VB=0.064)
 NEAR_ONE = dict(SA=0.044, VA=496, CB=-0.006, WA=-2.36, WB=7.59, a=-0.076, VB=-0.149)
@@ -283,6 +318,9 @@ def test_a_root_passes_the_oracle(values: list[float], sigma: float, pick: int) 
     values=st.lists(st.floats(-1e300, 1e300, allow_nan=False), min_size=7, max_size=7),
     sigma=st.floats(1e-300, 1e300),
 )
+# Issue 11 (found by this test): a root between 0 and 5e-324 — refused, not 2 of 3 roots.
+@example(values=list(BELOW_DOUBLE.values()), sigma=BELOW_DOUBLE_SIGMA)
+@example(values=list(AT_SMALLEST_DOUBLE.values()), sigma=BELOW_DOUBLE_SIGMA)
 def test_finite_input_gives_an_answer_or_a_value_error(values: list[float], sigma: float) -> None:
     game = dict(zip(PAYOFF_NAMES, values, strict=True))
     try:
@@ -290,12 +328,159 @@ def test_finite_input_gives_an_answer_or_a_value_error(values: list[float], sigm
     except ValueError as exc:
         message = str(exc)
         assert len(message) <= 300 and "\n" not in message
+        if "5e-324" in message:  # only where F leaves the diagonal that early
+            assert ls.best_response(0.0, *values, sigma) == 0.0
+            assert ls.best_response(5e-324, *values, sigma) > 5e-324
+            return
+        if "within 2e-15 of pR = 1" in message:  # and the mirror image at 1
+            assert ls.best_response(1.0, *values, sigma) == 1.0
+            assert ls.best_response(1 - 2e-15, *values, sigma) < 1 - 2e-15
+            return
         assert max(abs(v) for v in values) > 1e150 * sigma or "certified" in message
         return
     probabilities = eq[["pC", "pR", "pF", "SQ", "CD", "SF", "BD"]].to_numpy()
     assert len(eq) % 2 == 1
     assert np.all(np.isfinite(probabilities)) and np.all(np.isfinite(eq["slope"]))
     assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+# --- roots at the ends of [0, 1] (issue 11 §1, the last counterexamples) ----------------
+
+
+def test_a_root_below_the_smallest_double_is_refused_by_name() -> None:
+    # The oracle (120 digits here) shows the hidden root: g = p − F(p) > 0 at p = 1e-330
+    # (not a double), g < 0 at 5e-324, g(0) = 0. Three equilibria, one unrepresentable.
+    g = BELOW_DOUBLE
+    assert oracle_F(0.0, g, BELOW_DOUBLE_SIGMA) == 0
+    assert oracle_F(mpmath.mpf("1e-330"), g, BELOW_DOUBLE_SIGMA) < mpmath.mpf("1e-330")
+    assert oracle_F(5e-324, g, BELOW_DOUBLE_SIGMA) > 0.4
+    with pytest.raises(ValueError, match=r"game 0: an equilibrium lies between pR = 0 and 5e-324"):
+        CrisisGame(**g, sigma=BELOW_DOUBLE_SIGMA).equilibria()
+    result = cli("game", "solve", *(f"--{k}={v}" for k, v in g.items()), "--sigma=1.17e30")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "5e-324" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_root_at_the_smallest_double_is_returned_and_zero_is_stable() -> None:
+    g = AT_SMALLEST_DOUBLE
+    eq = CrisisGame(**g, sigma=BELOW_DOUBLE_SIGMA).equilibria()
+    roots = eq["pR"].to_numpy()
+    assert len(roots) == 3 and roots[0] == 0.0 and roots[1] == 5e-324
+    assert roots[2] == pytest.approx(0.5)
+    # The oracle puts the middle root between the first two positive doubles.
+    assert oracle_F(5e-324, g, BELOW_DOUBLE_SIGMA) < 5e-324
+    assert oracle_F(1e-323, g, BELOW_DOUBLE_SIGMA) > 1e-323
+    # F is flat at 0 (slope exactly 0), not 5e299 from a difference over [0, 1e-300].
+    assert eq["slope"].iloc[0] == 0.0 and bool(eq["stable"].iloc[0])
+
+
+# |VA| ~ 1.6e72·σ: F rises from 1/2 to 1 within 1e-72 of p = 1, inside the last float
+# below 1; and |VA| ~ 8e45·σ, where it rises 2–3 floats below 1, inside the 1e-15 gap
+# beside the root at 1 (one rising 11 floats below 1, inside twice that gap, was merged
+# with the root at 1 as its duplicate: the check covers 2e-15). The engine returned 1/2
+# and 1 (even counts); found by a random sweep with payoff/σ ratios to 1e150.
+WITHIN_A_FLOAT_OF_ONE = dict(
+    SA=-4.8616050649530375e-298, VA=-1.057443599749867e31, CB=5.023534080861017e-198,
+    WA=7.9109901555352885e-84, WB=-5.8654220890534e-129, a=6.399759220654064e-217,
+    VB=1.8937820115663012e93,
+)  # fmt: skip
+
+
+WITHIN_THE_GAP_BESIDE_ONE = dict(
+    SA=0.0, VA=-8.022334333988057e65, CB=-3.397211110172752e-140, WA=-1.0676346112713568e-141,
+    WB=2.335833733582014e-237, a=-7.662086905435307e-09, VB=2.2581693548955824e94,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("game", "sigma"),
+    [
+        (WITHIN_A_FLOAT_OF_ONE, 6.45528442462131e-42),
+        (WITHIN_THE_GAP_BESIDE_ONE, 9.795937619224828e19),
+    ],
+)
+def test_roots_within_the_gap_beside_one_are_refused_by_name(
+    game: dict[str, float], sigma: float
+) -> None:
+    p = np.array([1 - 3 * 2**-53, 1 - 2e-15, 1.0])
+    F = ls.best_response(p, *game.values(), sigma)
+    assert F[2] == 1.0 and F[1] < p[1] and F[0] < p[0]  # F below the diagonal, then 1
+    with pytest.raises(ValueError, match=r"game 0: F rises through the diagonal within 2e-15"):
+        CrisisGame(**game, sigma=sigma).equilibria()
+
+
+# Payoffs to 1e9·σ (benchmarks/bench_extreme_payoffs.py, seeds 11 and 12): one game per
+# mechanism that lost a root (an even count) or refused a game before the fix. Each tuple:
+# SA, VA, CB, WA, WB, a, VB, σ, then intervals that each hold one root.
+EXTREME = {
+    # |VA| ~ 6e9·σ: F jumps from 0 to 1 within 2e-9 of p = 1, beside the root at 1; the
+    # duplicate test (relative 2e-9 of p) merged the two.
+    "merged beside 1": (
+        (0.0036065796323734994, -347545256.07361466, -12043.67083007802,
+         -0.0021359526739485723, -220634.53267160937, -0.007797896551937009,
+         629644.9623683746, 0.05440957720575499),
+        [(0.0, 0.0), (0.99999999834, 0.99999999836), (1.0, 1.0)],
+    ),
+    # A root at 1 polished first from a resolved cell 2e-5 wide; the rest of the cell,
+    # which held a root 2e-6 below 1, was not searched.
+    "rest of a resolved cell": (
+        (-1.4145154937069706, 73172831.57700534, -4.673330283889432, -220.66170933402057,
+         -0.7321333917847392, 3.320289553468396, 0.21246052272634708, 73.93688687742761),
+        [(0.9999786, 0.9999788), (0.99999790, 0.99999793), (1.0, 1.0)],
+    ),
+    # Once widths near 1 were relative to 1 − p: F = 1 exactly near p = 1 made every p
+    # within 1e-13 of 1 pass the polish's old tolerance |g| <= 1e-13·p as a root.
+    "tolerance near 1": (
+        (-3448.5789211898955, -8903882.285437468, -0.8436123221593247, 93.84666565710984,
+         -2885.295961311424, -0.0041801066913551566, 50585.51458306022, 365.81512740797785),
+        [(0.0, 1e-14), (0.9992, 0.99922), (1.0, 1.0)],
+    ),
+    # F flat at F(0): F(F(0)) rounds 2e-16 below F(0), so the cell shrunk to [F(0), …]
+    # began just past its root and dropped it.
+    "root at F(lo)": (
+        (34.991979321346875, 183104.8776030145, -58.6424831815256, 9.568423853466651,
+         0.0033309109980623657, 0.003050439442582419, -458.3093813311875, 5.531096725413321),
+        [(0.9461, 0.9462), (0.99983, 0.99984), (1.0, 1.0)],
+    ),
+    # 1 − pF ~ 1e-8 with |VB − CB| ~ 8e7·σ: x = (WB − VB)/σ + (VB − CB)/(σ pF) cancelled
+    # two terms of 8e7, so pF's rounding was noise of 1e-8 in F and no root certified
+    # (refused). From the back-down share, x = (WB − CB)/σ + (VB − CB)/σ·(1 − pF)/pF.
+    "pF rounding near 1": (
+        (5.104140348017082, -0.0038850961080164064, -0.04110153327686136, 19.908332022852832,
+         0.08882875134157321, -2.759991151336639, -263662836.27835923, 3.299500631344339),
+        [(0.3474, 0.34745)],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(EXTREME))
+def test_extreme_payoff_games_have_every_root(name: str) -> None:
+    (*values, sigma), where = EXTREME[name]
+    game = dict(zip(PAYOFF_NAMES, values, strict=True))
+    roots = CrisisGame(**game, sigma=sigma).equilibria()["pR"].to_numpy()
+    assert len(roots) == len(where), roots
+    for root, (lo, hi) in zip(roots, where, strict=True):
+        assert lo <= root <= hi, (root, lo, hi)
+    # The oracle checks the root each mechanism lost (or, refused, never returned).
+    lost = roots[1] if len(roots) == 3 else roots[0]
+    assert oracle_certifies(float(lost), game, sigma), lost
+
+
+def test_back_down_share_keeps_its_digits_near_firm_certainty() -> None:
+    from coercive.games._normal import firm_shares
+
+    # δ = 6 standard deviations: the back-down share is ~1e-5..1e-12, below the 1e-3 where
+    # it is taken from its own orthant; compare with 40-digit mpmath.
+    for z in (-3.0, 0.0, 2.0, 5.0):
+        delta = 6.0
+        firm, back = firm_shares(z, z + delta, delta)
+        with mpmath.workdps(40):
+            n, n_scale = _orthant_scaled(mpmath.mpf(z), mpmath.mpf(delta))
+            m, m_scale = _orthant_scaled(mpmath.mpf(z + delta), mpmath.mpf(-delta))
+            exact = m / (m + n * mpmath.exp(m_scale - n_scale))
+        assert back < 1e-3
+        assert abs(back - exact) <= 1e-10 * exact, (z, back, exact)
+        assert firm == pytest.approx(1.0 - float(exact), rel=1e-15)
 
 
 # --- input types (issue 11 §2, for CrisisGame) ------------------------------------------

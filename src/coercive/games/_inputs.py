@@ -91,7 +91,8 @@ def check_range(*arrays: np.ndarray) -> None:
     sigma = sigma.reshape(-1)
     if sigma.size == 0:
         return
-    limit = MAX_PAYOFF_SIGMA_RATIO * sigma
+    with np.errstate(over="ignore"):  # σ > 1.8e158: the limit is +inf, rightly
+        limit = MAX_PAYOFF_SIGMA_RATIO * sigma
     for name, values in zip(PAYOFFS, payoffs, strict=True):
         values = values.reshape(-1)
         outside = np.abs(values) > limit

@@ -210,31 +210,55 @@ def either_clears(z_firm: float, z_back: float) -> float:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def firm_share(z_firm: float, z_back: float, delta: float) -> float:
-    """P(U >= V | max(U, V) >= c) for U = WA + eA, V = a + ea, in standardized form.
+    """P(U >= V | max(U, V) >= c); see :func:`firm_shares` (this is its first value)."""
+    return firm_shares(z_firm, z_back, delta)[0]
 
+
+# Below this back-down share, 1 − pF would keep too few of its digits (relative error
+# ~1e-16/q), so it is computed from its own orthant integral instead (see firm_shares).
+_SMALL_BACK = 1e-3
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def firm_shares(z_firm: float, z_back: float, delta: float) -> tuple[float, float]:
+    """(pF, 1 − pF): A's firm and back-down shares given a challenge, each to its own
+    relative precision.
+
+    ``pF = P(U >= V | max(U, V) >= c)`` for U = WA + eA, V = a + ea, in standardized form:
     ``z_firm = (c − WA)/σ``, ``z_back = (c − a)/σ``, ``delta = (WA − a)/σ``. Both the
     numerator N = P(U >= max(V, c)) and its complement M = P(V > max(U, c)) are
     orthant integrals; their sum is P(max >= c). Using N/(N + M) keeps the ratio exact
     when both underflow together (a challenger who almost never challenges).
+
+    The back-down share ``q = M/(N + M)`` is returned too, computed from M itself where
+    it is small: B's index ``(WB − CB)/σ + (VB − CB)/σ · q/pF`` needs q to its own
+    relative precision when ``|VB − CB|/σ`` is large (issue 11: with ``1 − pF ~ 1e-8``
+    and ``|VB − CB| ~ 1e8·σ``, ``q = 1 − pF`` kept 8 digits and ``F`` was noisy at 1e-9).
     """
     if z_firm == math.inf:  # threshold +∞: only the larger mean can clear it
         if delta > 0.0:
-            return 1.0
+            return 1.0, 0.0
         if delta < 0.0:
-            return 0.0
-        return 0.5
+            return 0.0, 1.0
+        return 0.5, 0.5
     if z_firm == -math.inf:  # threshold −∞: A always challenges
-        return ndtr(delta / SQRT2)
+        return ndtr(delta / SQRT2), ndtr(-delta / SQRT2)
     either = either_clears(z_firm, z_back)  # P(max >= c)
     if either >= _BULK:
         # Genz's terms are all positive, so its error stays relatively small (~1e-11)
         # while the smaller of N and M is above _BULK; below that, that one is integrated.
         firm = orthant_genz(z_firm, delta)
         if _BULK <= firm <= either - _BULK:
-            return firm / either
+            share = firm / either
+            if share <= 1.0 - _SMALL_BACK:
+                return share, 1.0 - share
+            back = orthant_genz(z_back, -delta) / either
+            return 1.0 - back, back
         if firm < _BULK:
-            return math.exp(log_orthant(z_firm, delta)) / either
-        return 1.0 - math.exp(log_orthant(z_back, -delta)) / either
+            share = math.exp(log_orthant(z_firm, delta)) / either
+            return share, 1.0 - share
+        back = math.exp(log_orthant(z_back, -delta)) / either
+        return 1.0 - back, back
     # Far tail: compare the two integrals with their common Gaussian factor removed.
     if z_firm > 0.0 and z_back > 0.0:
         # (z_back² − z_firm²)/2 without cancellation: z_back − z_firm = delta
@@ -243,29 +267,34 @@ def firm_share(z_firm: float, z_back: float, delta: float) -> float:
         # The scaled logs below differ by at most ~log(z) <= 710, so past ±1500 the
         # ratio is exactly 0 or 1 in double precision: skip the quadrature.
         if rescale > 1500.0:
-            return 1.0
+            return 1.0, 0.0
         if rescale < -1500.0:
-            return 0.0
+            return 0.0, 1.0
     else:
         rescale = _tail_scale(z_back) - _tail_scale(z_firm)
     log_firm = log_orthant_scaled(z_firm, delta)
     log_back = log_orthant_scaled(z_back, -delta)
     if log_firm == -math.inf and log_back == -math.inf:
-        return 0.5
+        return 0.5, 0.5
     diff = log_back - log_firm - rescale  # log(M/N)
+    # pF = 1/(1 + e^diff) and q = 1/(1 + e^−diff), each without cancellation.
     if diff > 700.0:
-        return math.exp(-diff)
-    return 1.0 / (1.0 + math.exp(diff))
+        return math.exp(-diff), 1.0
+    if diff < -700.0:
+        return 1.0, math.exp(diff)
+    return 1.0 / (1.0 + math.exp(diff)), 1.0 / (1.0 + math.exp(-diff))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def firm_share_slope(z_firm: float, z_back: float, delta: float, share: float) -> float:
+def firm_share_slope(
+    z_firm: float, z_back: float, delta: float, share: float, back: float
+) -> float:
     """d share / dz when both thresholds move together (z_firm, z_back -> z + dz), or NaN.
 
     With N, M as in :func:`firm_share` and D = N + M: dN/dz = −φ(z_firm)Φ(z_firm + δ),
-    dM/dz = −φ(z_back)Φ(z_back − δ), so d(N/D)/dz = (q·φ(z_b)Φ(z_b − δ) −
-    (1 − q)·φ(z_f)Φ(z_f + δ))/D with q = N/D. Only where D is not tiny (the bulk);
-    elsewhere NaN, and callers difference numerically.
+    dM/dz = −φ(z_back)Φ(z_back − δ), so d(N/D)/dz = (s·φ(z_b)Φ(z_b − δ) −
+    (1 − s)·φ(z_f)Φ(z_f + δ))/D with s = N/D = ``share`` and 1 − s = ``back``. Only
+    where D is not tiny (the bulk); elsewhere NaN, and callers difference numerically.
     """
     if not (math.isfinite(z_firm) and math.isfinite(z_back)):
         return math.nan
@@ -274,7 +303,7 @@ def firm_share_slope(z_firm: float, z_back: float, delta: float, share: float) -
         return math.nan
     entering_firm = math.exp(-0.5 * z_firm * z_firm - LOG_SQRT_2PI) * ndtr(z_firm + delta)
     entering_back = math.exp(-0.5 * z_back * z_back - LOG_SQRT_2PI) * ndtr(z_back - delta)
-    return (share * entering_back - (1.0 - share) * entering_firm) / either
+    return (share * entering_back - back * entering_firm) / either
 
 
 # --- numpy ufuncs for array callers (the signaling estimator) ----------------------------

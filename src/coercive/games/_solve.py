@@ -27,7 +27,8 @@ Roots are polished by Newton's method on the analytic slope of ``F``
 (:func:`coercive.games.lewis_schultz.response_slope`), safeguarded by the bracket: a step
 outside it, or no slope (the tails), falls back to the Illinois variant of regula falsi,
 or to geometric bisection while a bracket spans orders of magnitude. The tolerance is
-``|g| <= 1e-13·p`` (or adjacent floats).
+``|g| <= 1e-13·min(p, 1 − p)`` (or adjacent floats). Widths beside a root are relative
+to its distance to the nearer end of [0, 1] (see :func:`_gap`).
 """
 
 from __future__ import annotations
@@ -53,12 +54,42 @@ _STACK = 256
 # the game (issue 11: no silent truncation) rather than return a partial list.
 TOO_MANY_ROOTS = 1
 STACK_FULL = 2
+# A third reason to refuse, not a truncation: p = 0 is an equilibrium, yet F already
+# exceeds the diagonal at the smallest positive double (5e-324). F is flat to all orders
+# at p = 0 (see :func:`_slope`), so g = p − F(p) is positive just above 0 and changes sign
+# again below 5e-324: an equilibrium lies between 0 and the first positive double, where no
+# floating-point answer can name it (issue 11: SA = 4.5e-262, σ = 1.17e30 gave 2 roots of 3).
+BELOW_SMALLEST_DOUBLE = 4
+# The same at the other end: F(1) rounds to 1 (p = 1 a root in doubles), yet F is below
+# the diagonal at 1 − 2e-15, the width within which the search takes a root for the one
+# at 1 (twice the gap beside it). Exactly, 1 − F(1) > 0 too, so (1 − 2e-15, 1] holds an
+# even number of roots — none (the root at 1 is spurious) or two (one is missing) — and
+# the search cannot tell which. It needs
+# F' ≳ 1 where 1 − F < 1e-16, i.e. |VA| beyond ~1e15·σ; seen in random games with
+# payoff/σ ratios to 1e150 (benchmarks/bench_extreme_payoffs.py --ratios).
+WITHIN_A_FLOAT_OF_ONE = 8
 _MIN_WIDTH = 2.5e-4
 _TOL = 1e-13
 # The certificate every returned root must pass (issue 11): a relative residual, or a
 # sign change of p − F(p) within a relative width (see :func:`certified`).
 _CERTIFY_RESIDUAL = 1e-10
 _CERTIFY_WIDTH = 1e-9
+# Above p = 1/2 the widths beside a root are relative to 1 − p, the distance to the other
+# end: c* − SA = (SA − VA)(1 − p)/p, so with |VA| ~ 1e8·σ F can jump from 0 to 1 within
+# 1e-9 of p = 1, and a width relative to p (1e-9 there) hid such roots beside a root at 1
+# (issue 11). Floored at 1e-15, nine spacings of the floats below 1: F near 1 is Φ via
+# erfc, good to about two of them, so a narrower gap would let its rounding pose as roots.
+_NEAR_ONE_FLOOR = 1e-15
+_SMALLEST_DOUBLE = 5e-324
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _gap(root):  # noqa: ANN001, ANN202
+    """Width left out on each side of a root: 1e-9 of its distance to the nearer end of
+    [0, 1], at least one float above 0 (roots near 1e-300 count) or 1e-15 below 1."""
+    if root > 0.5:
+        return max(_CERTIFY_WIDTH * (1.0 - root), _NEAR_ONE_FLOOR)
+    return max(_CERTIFY_WIDTH * root, _SMALLEST_DOUBLE)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -90,9 +121,10 @@ def _next_point(lo, hi, glo, ghi, newton, bisect):  # noqa: ANN001, ANN202
 def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
     """Root of g = p − F(p) in [lo, hi], where g(lo), g(hi) differ in sign or one is 0.
 
-    Returns (root, F(root), pF(root)); the last two come free from the final evaluation.
+    Returns (root, F(root), pF(root), 1 − pF(root)); the last three come free from the
+    final evaluation.
     The bracket is kept throughout, and the iteration ends only at a point with
-    ``|g| <= 1e-13·p`` or at a bracket of adjacent floats (then its end with the smaller
+    ``|g| <= 1e-13·min(p, 1 − p)`` or at a bracket of adjacent floats (then its end with the smaller
     ``|g|``): it never returns the best of a failed search. Newton (analytic slope) and
     Illinois steps are tried first; whenever two steps in a row failed to halve the
     bracket, the next one bisects, so the iteration count is bounded by about three
@@ -101,8 +133,8 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
     if glo == 0.0 or ghi == 0.0:
         x = lo if glo == 0.0 else hi
-        value, firm = response_and_firmness(x, *args)
-        return x, value, firm
+        value, firm, back = response_and_firmness(x, *args)
+        return x, value, firm, back
     kept = 0  # which end was kept last time (Illinois halves its g if kept twice)
     # The sign of g at lo, fixed for good: Illinois' halving can underflow glo to 0
     # (g ~ 1e-317 beside a root near 1e-304), and a sign read from it would be lost.
@@ -120,10 +152,12 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
         x = _next_point(lo, hi, glo, ghi, newton, bisect)
         if math.isnan(x):
             break
-        value, firm = response_and_firmness(x, *args)
+        value, firm, back = response_and_firmness(x, *args)
         gx = x - value
-        if gx == 0.0 or abs(gx) <= _TOL * x:
-            return x, value, firm
+        # Relative to the distance to the nearer end: where F is 1 near p = 1, every p
+        # within 1e-13 of 1 had |g| <= 1e-13·p and passed as a root of its own.
+        if gx == 0.0 or abs(gx) <= _TOL * min(x, 1.0 - x):
+            return x, value, firm, back
         if (gx < 0.0) == lo_negative:
             lo, glo = x, gx
             if kept == -1:
@@ -136,15 +170,15 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
             kept = 1
         # Safeguarded Newton: use the analytic slope where there is one and the step
         # stays inside the bracket; otherwise the next step is Illinois (or geometric).
-        slope = response_slope(x, firm, *args)
+        slope = response_slope(x, firm, back, *args)
         newton = x - gx / (1.0 - slope)
     # Adjacent floats (or, never seen, the iteration cap): a verified sign change; report
     # the end nearer the diagonal, evaluated afresh (Illinois may have halved its g).
-    value_lo, firm_lo = response_and_firmness(lo, *args)
-    value_hi, firm_hi = response_and_firmness(hi, *args)
+    value_lo, firm_lo, back_lo = response_and_firmness(lo, *args)
+    value_hi, firm_hi, back_hi = response_and_firmness(hi, *args)
     if abs(lo - value_lo) <= abs(hi - value_hi):
-        return lo, value_lo, firm_lo
-    return hi, value_hi, firm_hi
+        return lo, value_lo, firm_lo, back_lo
+    return hi, value_hi, firm_hi, back_hi
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -156,13 +190,15 @@ def certified(root, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN
     ``|root − F(root)| <= 1e-10·max(root, F(root))`` (0 at root = F(root) = 0), or if
     ``g = p − F(p)`` changes sign (or vanishes) between ``root·(1 ∓ 5e-10)`` — an
     interval of relative width 1e-9, widened to ±1e-300 below 1e-291 where floats are
-    too coarse for it — with both ends evaluated afresh here.
+    too coarse for it, and above p = 1/2 narrowed to ``root ∓ 5e-10·(1 − root)`` (at
+    least ±5e-16) so that it cannot reach a root at 1 — with both ends evaluated afresh
+    here.
     """
     if not (math.isfinite(root) and math.isfinite(value)) or root < 0.0 or root > 1.0:
         return False
     if abs(root - value) <= _CERTIFY_RESIDUAL * max(root, value):
         return True
-    half = max(0.5 * _CERTIFY_WIDTH * root, 1e-300)
+    half = 0.5 * _gap(root) if root > 0.5 else max(0.5 * _CERTIFY_WIDTH * root, 1e-300)
     lo = max(root - half, 0.0)
     hi = min(root + half, 1.0)
     glo = lo - response(lo, SA, VA, CB, WA, WB, a, VB, sigma)
@@ -171,9 +207,19 @@ def certified(root, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    """dF/dp at p (F(p) = ``value``, pF = ``firm``): analytic, or a one-sided difference."""
-    slope = response_slope(p, firm, SA, VA, CB, WA, WB, a, VB, sigma)
+def _slope(p, value, firm, back, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
+    """dF/dp at p (F(p) = ``value``, pF = ``firm``, 1 − pF = ``back``): analytic, or a
+    one-sided difference.
+
+    At p = 0 the slope is exactly 0 for every game: as p -> 0, c* -> ±∞ like 1/p (or
+    stays at VA when SA = VA), and pF approaches its limit exponentially in 1/p (a
+    normal tail in c*), so F is flat there to all orders. A difference quotient over
+    [0, 1e-300] (as before issue 11) crossed any root below 1e-300 and called the stable
+    root at 0 unstable, with slope 5e299.
+    """
+    if p == 0.0:
+        return 0.0
+    slope = response_slope(p, firm, back, SA, VA, CB, WA, WB, a, VB, sigma)
     if math.isfinite(slope):
         return slope
     h = max(1e-7 * min(p, 1.0 - p), 1e-300)
@@ -184,19 +230,27 @@ def _slope(p, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, A
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _merge_scale(root):  # noqa: ANN001, ANN202
+    # Like _gap, without its one-float floor above 0 (0 and 5e-324 are two roots).
+    return _gap(root) if root > 0.5 else _CERTIFY_WIDTH * root
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stored(root, roots, count):  # noqa: ANN001, ANN202
     """Whether ``root`` is one of the first ``count`` entries of ``roots`` already."""
     for k in range(count):
         # The same root reached again from a cell beside it (F's rounding noise can flip
-        # the sign of p − F(p) just outside the certified interval): keep it once. Only
-        # relative: a root at 2e-300 beside one at 0 is another root (a regression test).
-        if abs(roots[k] - root) <= 2.0 * _CERTIFY_WIDTH * max(roots[k], root):
+        # the sign of p − F(p) just outside the gap left beside it): keep it once. Only
+        # relative, to the distance from the nearer end: a root at 2e-300 beside one at 0
+        # is another root, and so is one at 1 − 1.7e-9 beside one at 1 (regression tests).
+        width = 2.0 * max(_merge_scale(roots[k]), _merge_scale(root))
+        if abs(roots[k] - root) <= width:
             return True
     return False
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
+def _keep(root, value, firm, back, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
     """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
     if _stored(root, roots, count):
         return count, rejected
@@ -204,7 +258,7 @@ def _keep(root, value, firm, args, roots, slopes, firms, count, rejected):  # no
         return count, rejected + 1
     roots[count] = root
     firms[count] = firm
-    slopes[count] = _slope(root, value, firm, *args)
+    slopes[count] = _slope(root, value, firm, back, *args)
     return count + 1, rejected
 
 
@@ -220,14 +274,14 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _push_sides(cells, top, root, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
-    """Push the parts of [lo, hi] beside ``root`` (all but its certified interval).
+    """Push the parts of [lo, hi] beside ``root`` (all but ``_gap(root)`` on each side).
 
-    Only the interval of relative width 1e-9 that certifies the root is left out (one
-    float next to a root at 0), so a second root close to this one — say one near
-    p = 1 where F jumps from 0 to 1 within 1e-4 — still shows as a sign change at a
-    cell's end.
+    Only 1e-9 of the root's distance to the nearer end of [0, 1] is left out (one
+    float next to a root at 0, 1e-15 next to one at 1), so a second root close to this
+    one — say one near p = 1 where F jumps from 0 to 1 within 1e-9 — still shows as a
+    sign change at a cell's end.
     """
-    gap = max(_CERTIFY_WIDTH * root, 5e-324)  # at least one float: roots near 1e-300 count
+    gap = _gap(root)
     if root + gap < hi:
         top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
     if root - gap > lo:
@@ -264,7 +318,9 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     ``truncated``: 0, or the bits :data:`TOO_MANY_ROOTS` (a sign change of ``p − F(p)``
     away from every stored root found with every slot taken) and :data:`STACK_FULL` (a
     cell wider than the resolution and not certified root-free left unsearched for want
-    of stack). A game with ``truncated != 0`` may have roots not returned.
+    of stack), :data:`BELOW_SMALLEST_DOUBLE` (an equilibrium between 0 and 5e-324) and
+    :data:`WITHIN_A_FLOAT_OF_ONE` (roots within 2e-15 of 1 that it cannot count).
+    A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
     # np.int64(0), not the literal 0: numba would compile _keep, _push_sides, _push and
@@ -278,8 +334,8 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     if _sign(SA - VA) * _sign(WA - a) * _sign(VB - CB) <= 0.0:
         g0 = -response(0.0, *args)
         g1 = 1.0 - response(1.0, *args)
-        root, value, firm = _polish(0.0, 1.0, g0, g1, *args)
-        count, rejected = _keep(root, value, firm, args, roots, slopes, firms, zero, zero)
+        root, value, firm, back = _polish(0.0, 1.0, g0, g1, *args)
+        count, rejected = _keep(root, value, firm, back, args, roots, slopes, firms, zero, zero)
         return count, rejected, 0
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
@@ -289,16 +345,23 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     # root (F(lo) >= lo and F(hi) <= hi hold by construction), which is polished first.
     f_zero = response(0.0, *args)
     f_one = response(1.0, *args)
+    truncated = 0
+    if f_zero == 0.0 and response(_SMALLEST_DOUBLE, *args) > _SMALLEST_DOUBLE:
+        truncated |= BELOW_SMALLEST_DOUBLE
+    below_one = 1.0 - 2.0 * _NEAR_ONE_FLOOR
+    if f_one == 1.0 and response(below_one, *args) < below_one:
+        truncated |= WITHIN_A_FLOAT_OF_ONE
     lo = f_zero
     hi = max(f_one, lo)
-    flo = response(lo, *args)
-    fhi = response(hi, *args)
+    # F(0) = 0 or F(1) = 1 makes an end its own image: no second evaluation (this pays
+    # for the checks at 5e-324 and 1 − 2e-15 above, made in just those games).
+    flo = f_zero if lo == 0.0 else response(lo, *args)
+    fhi = f_one if hi == 1.0 else response(hi, *args)
     if lo - flo > 0.0 or hi - fhi < 0.0:
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
-    root, value, firm = _polish(lo, hi, lo - flo, hi - fhi, *args)
-    count, rejected = _keep(root, value, firm, args, roots, slopes, firms, zero, zero)
-    truncated = 0
+    root, value, firm, back = _polish(lo, hi, lo - flo, hi - fhi, *args)
+    count, rejected = _keep(root, value, firm, back, args, roots, slopes, firms, zero, zero)
     top = zero
     top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
 
@@ -314,29 +377,52 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         resolved = width <= resolution or hi <= 1e-300
         # Room for the two cells a split or the sides of a root need; without it the cell
         # is not searched further, which is recorded (STACK_FULL), never silent.
-        small = resolved or top + 2 > stack
-        if small and not resolved:
-            truncated |= STACK_FULL
+        room = top + 2 <= stack
         glo = lo - flo
         ghi = hi - fhi
         if _sign_change(glo, ghi, lo):
-            root, value, firm = _polish(lo, hi, glo, ghi, *args)
+            root, value, firm, back = _polish(lo, hi, glo, ghi, *args)
             if count == capacity:
                 # No slot left: a root not already stored is one the caller would miss.
                 if not _stored(root, roots, count):
                     truncated |= TOO_MANY_ROOTS
                 continue
-            count, rejected = _keep(root, value, firm, args, roots, slopes, firms, count, rejected)
-            if not small:  # search the rest of the cell
+            count, rejected = _keep(
+                root, value, firm, back, args, roots, slopes, firms, count, rejected
+            )
+            # Search the rest of the cell, even a resolved one: its pieces are only
+            # checked for a sign change at their ends (two evaluations), which shows any
+            # odd number of roots beside this one (issue 11: a root at p = 1 polished
+            # first from a cell 2e-5 wide hid another 2e-6 below it).
+            if room:
                 top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
-        elif small:
+            else:
+                truncated |= STACK_FULL
+        elif resolved:
             continue
+        elif not room:
+            truncated |= STACK_FULL
         elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
             # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
             top = _push(cells, top, lo, fhi, flo, response(fhi, *args))
         elif glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
             # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
-            top = _push(cells, top, flo, hi, response(flo, *args), fhi)
+            value, firm, back = response_and_firmness(flo, *args)
+            if flo - value < 0.0:
+                top = _push(cells, top, flo, hi, value, fhi)
+                continue
+            # F(F(lo)) >= F(lo) holds exactly (F rises), so g(F(lo)) >= 0 is an exact 0 or
+            # F's rounding: F(lo) is a root (F flat there; issue 11, payoffs to 1e9·σ).
+            # Kept here, as the half-open cells would leave it to the cell below F(lo),
+            # which holds no root and is dropped.
+            if count == capacity:
+                if not _stored(flo, roots, count):
+                    truncated |= TOO_MANY_ROOTS
+                continue
+            count, rejected = _keep(
+                flo, value, firm, back, args, roots, slopes, firms, count, rejected
+            )
+            top = _push_sides(cells, top, flo, flo, hi, value, fhi, args)
         else:
             mid = math.sqrt(lo) * math.sqrt(hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
             fmid = response(mid, *args)

@@ -126,8 +126,9 @@ def solve_arrays(
     if rejected.any():
         # A polished point that fails the certificate: refuse the game rather than
         # return a non-root or silently drop a root. Not seen for |payoff| <= 1e3·σ
-        # (tests/test_certification.py); seen about once per 10⁶ games with payoffs
-        # near 1e9·σ, where F's own rounding makes p − F(p) noisy (docs/engine.md).
+        # (tests/test_certification.py) nor in 2·10⁶ games with payoffs to 1e9·σ
+        # (benchmarks/bench_extreme_payoffs.py); possible where F's own rounding makes
+        # p − F(p) noisy, e.g. B's index a difference of two terms near 1e12.
         bad = np.flatnonzero(rejected)
         raise InputError(
             f"game {int(bad[0])}: no equilibrium could be certified to 1e-9 (payoffs too "
@@ -140,10 +141,30 @@ def solve_arrays(
 
 def _refuse_truncated(truncated: np.ndarray) -> None:
     """Refuse games whose root search was cut short: a root may be missing (issue 11)."""
-    from coercive.games._solve import _STACK, MAX_ROOTS, STACK_FULL, TOO_MANY_ROOTS
+    from coercive.games._solve import (
+        _STACK,
+        BELOW_SMALLEST_DOUBLE,
+        MAX_ROOTS,
+        STACK_FULL,
+        TOO_MANY_ROOTS,
+        WITHIN_A_FLOAT_OF_ONE,
+    )
 
     bad = np.flatnonzero(truncated)
     first = int(truncated[bad[0]])
+    others = f"; {bad.size} games like it" if bad.size > 1 else ""
+    if first & BELOW_SMALLEST_DOUBLE:
+        raise InputError(
+            f"game {int(bad[0])}: an equilibrium lies between pR = 0 and 5e-324, below the "
+            "smallest positive double (payoff differences too small for sigma: outside the "
+            "engine's range); refusing rather than return 2 of 3 equilibria" + others
+        )
+    if first & WITHIN_A_FLOAT_OF_ONE:
+        raise InputError(
+            f"game {int(bad[0])}: F rises through the diagonal within 2e-15 of pR = 1 "
+            "(VA too many sigma from SA: outside the engine's range), too close to 1 to "
+            "count the equilibria in doubles; refusing" + others
+        )
     causes = []
     if first & TOO_MANY_ROOTS:
         causes.append(f"more than {MAX_ROOTS} equilibria (MAX_ROOTS)")
@@ -151,8 +172,7 @@ def _refuse_truncated(truncated: np.ndarray) -> None:
         causes.append(f"the search needed more than {_STACK} pending cells (stack full)")
     raise InputError(
         f"game {int(bad[0])}: equilibrium search truncated, {' and '.join(causes)}; "
-        "refusing rather than return a partial list"
-        + (f"; {bad.size} games like it" if bad.size > 1 else "")
+        "refusing rather than return a partial list" + others
     )
 
 

@@ -46,7 +46,7 @@ from coercive._errors import InputError
 from coercive.games._inputs import check_range
 from coercive.games._inputs import real_array as finite_array
 from coercive.games._lazy import lazy_vectorize
-from coercive.games._normal import either_clears, firm_share, firm_share_slope, ndtr
+from coercive.games._normal import either_clears, firm_share, firm_share_slope, firm_shares, ndtr
 
 __all__ = [
     "best_response",
@@ -86,6 +86,12 @@ def firmness(c: float, WA: float, a: float, sigma: float) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def firmness_shares(c: float, WA: float, a: float, sigma: float) -> tuple[float, float]:
+    """(pF, 1 − pF), each to its own relative precision (see ``firm_shares``)."""
+    return firm_shares((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> float:
     """pR = Φ((WB − VB)/σ + (VB − CB)/(σ·pF)): B's best response to a belief pF."""
     base = (WB - VB) / sigma
@@ -102,6 +108,39 @@ def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> fl
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def resistance_index(
+    firm: float, back: float, CB: float, WB: float, VB: float, sigma: float
+) -> float:
+    """B's index x with pR = Φ(x), from pF and 1 − pF (``back``); needs ``firm > 0``.
+
+    x = (WB − VB)/σ + (VB − CB)/(σ·pF) = (WB − CB)/σ + (VB − CB)/σ · (1 − pF)/pF. Where A
+    is mostly firm (pF >= 1/2) the second form is used: its terms are of the size of the
+    answer, while in the first two terms of size |VB − CB|/σ cancel, so that pF's rounding
+    near 1 (1e-16·|VB − CB|/σ) became noise in F (issue 11, payoffs near 1e9·σ).
+    """
+    if back <= 0.5:
+        return (WB - CB) / sigma + (VB - CB) / sigma * (back / firm)
+    return (WB - VB) / sigma + (VB - CB) / (sigma * firm)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def resistance_from_shares(
+    firm: float, back: float, CB: float, WB: float, VB: float, sigma: float
+) -> float:
+    """:func:`resistance` given pF and its complement ``back`` (1 − pF) to full precision."""
+    scale = sigma * firm
+    if scale <= 0.0 or abs(VB - CB) >= 1e300 * scale:
+        # Certain back-down (or a belief so small the ratio overflows): resisting is
+        # worth VB against CB for sure, whatever the war payoff.
+        if VB > CB:
+            return 1.0
+        if VB < CB:
+            return 0.0
+        return ndtr((WB - VB) / sigma)
+    return ndtr(resistance_index(firm, back, CB, WB, VB, sigma))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def response_and_firmness(
     resist: float,
     SA: float,
@@ -112,10 +151,11 @@ def response_and_firmness(
     a: float,
     VB: float,
     sigma: float,
-) -> tuple[float, float]:
-    """(F(pR), pF): B's best response to A's best response to pR, and A's firmness."""
-    firm = firmness(threshold(resist, SA, VA), WA, a, sigma)
-    return resistance(firm, CB, WB, VB, sigma), firm
+) -> tuple[float, float, float]:
+    """(F(pR), pF, 1 − pF): B's best response to A's best response to pR, A's firmness
+    and its complement (each to its own relative precision)."""
+    firm, back = firmness_shares(threshold(resist, SA, VA), WA, a, sigma)
+    return resistance_from_shares(firm, back, CB, WB, VB, sigma), firm, back
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -138,6 +178,7 @@ def response(
 def response_slope(
     resist: float,
     firm: float,
+    back: float,
     SA: float,
     VA: float,
     CB: float,
@@ -147,15 +188,17 @@ def response_slope(
     VB: float,
     sigma: float,
 ) -> float:
-    """dF/dpR at ``resist`` given pF there (``firm``), by the chain rule; NaN in the tails.
+    """dF/dpR at ``resist`` given pF there (``firm``, and ``back`` = 1 − pF), by the chain
+    rule; NaN in the tails.
 
-    F = Φ(x), x = (WB − VB)/σ + (VB − CB)/(σ·pF); pF moves with c* = VA + (SA − VA)/pR.
+    F = Φ(x), x = (WB − VB)/σ + (VB − CB)/(σ·pF) (:func:`resistance_index`); pF moves
+    with c* = VA + (SA − VA)/pR.
     """
     if resist <= 0.0 or firm <= 0.0:
         return math.nan
     c = threshold(resist, SA, VA)
-    dfirm_dz = firm_share_slope((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma, firm)
-    x = (WB - VB) / sigma + (VB - CB) / (sigma * firm)
+    dfirm_dz = firm_share_slope((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma, firm, back)
+    x = resistance_index(firm, back, CB, WB, VB, sigma)
     density = math.exp(-0.5 * x * x) * 0.3989422804014327  # φ(x)
     dx_dfirm = -(VB - CB) / sigma / firm / firm  # chained: no 0 from underflow
     dc_dresist = -(SA - VA) / resist / resist
