@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from coercive.policy.montecarlo import uncertain_leaves
 from coercive.policy.scenario import Distribution, Scenario
@@ -172,10 +172,18 @@ def _ppf(value: float | Distribution, bounds: tuple[float, float], q: np.ndarray
         return low + q * (high - low)
     if value.dist == "triangular":
         low, mode, high = float(value.low), float(value.mode), float(value.high)  # type: ignore[arg-type]
-        out = stats.triang.ppf(q, (mode - low) / (high - low), loc=low, scale=high - low)
+        # the triangular inverse CDF in closed form (scipy.stats would add ~0.4 s of import
+        # to every `coercive assess`, which screens its inputs through this function)
+        width = high - low
+        below = q * width < mode - low
+        out = np.where(
+            below,
+            low + np.sqrt(np.clip(q, 0.0, 1.0) * width * (mode - low)),
+            high - np.sqrt(np.clip(1.0 - q, 0.0, 1.0) * width * (high - mode)),
+        )
     else:
         inner = np.clip(q, 1e-12, 1.0 - 1e-12)  # the normal's ppf is infinite at 0 and 1
-        out = stats.norm.ppf(inner, float(value.mean), float(value.sd))  # type: ignore[arg-type]
+        out = float(value.mean) + float(value.sd) * ndtri(inner)  # type: ignore[arg-type]
     return np.clip(out, *bounds)
 
 
