@@ -116,10 +116,19 @@ def render(result: object, plot: str | None = None, campaign: bool = False) -> N
         + ("(P(complied by the campaign's last month))" if campaign
            else "(conditional on the challenge)")
     )
+    ranked = result.ranking("compliance", 10)
+    if all(row["total_order"] == 0.0 and row["first_order"] == 0.0 for row in ranked):
+        # a constant output (sensitivity.analysis gives exact zeros then): a table of zeros
+        # would read as "nothing matters equally"; say what it means instead
+        console.print(
+            f"Compliance is {100 * result.means['compliance']:.0f}% in every one of the "
+            f"{result.rows:,} model rows: no input or class move within its range changes it, "
+            "so every Sobol index is 0."
+        )
     table = Table(title="What decides compliance (95% intervals)")
     for column in ("factor", "kind", "first order S1", "total order ST"):
         table.add_column(column)
-    for row in result.ranking("compliance", 10):
+    for row in ranked:
         table.add_row(
             row["label"], row["kind"],
             f"{row['first_order']:.3f} ± {row['first_order_conf']:.3f}",
