@@ -15,6 +15,7 @@ Imports only downward (``coercive.campaign``, ``coercive.policy``); nothing belo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -131,11 +132,36 @@ def design(
     horizon = np.inf if months is None else months / 12.0
     evaluator = PhaseEvaluator(inputs, const, prices, bounds, scenario.model.equilibrium,
                                horizon_years=horizon)
-    today = today_vector(inputs)
+    return _search_frontier(
+        scenario.id, evaluator, today_vector(inputs), target, pop_size, generations, seed,
+        progress, prices,
+        {
+            "draws": draws, "pop_size": pop_size, "generations": generations, "seed": seed,
+            "equilibrium": scenario.model.equilibrium,
+            "months": months,
+            "objective": "compliance at the equilibrium vs expected cost"
+            + ("" if months is None else f" by month {months}"),
+        },
+    )
+
+
+def _search_frontier(
+    case: str,
+    evaluator: Evaluator,
+    today: np.ndarray,
+    target: float,
+    pop_size: int,
+    generations: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+    prices: Prices,
+    settings: dict[str, Any],
+) -> DesignResult:
+    """The NSGA-II search from today's policy and its result (both evaluators)."""
     x, frontier = search(evaluator, start=today, pop_size=pop_size, generations=generations,
                          seed=seed, progress=progress, target=target)
     return DesignResult(
-        case=scenario.id,
+        case=case,
         names=evaluator.names,
         frontier_x=x,
         frontier=frontier,
@@ -145,13 +171,9 @@ def design(
         low=evaluator.low,
         high=evaluator.high,
         settings={
-            "draws": draws, "pop_size": pop_size, "generations": generations, "seed": seed,
+            **settings,
             "price_carrots": prices.carrots, "price_sanctions": prices.sanctions,
             "price_relief": prices.relief,
-            "equilibrium": scenario.model.equilibrium,
-            "months": months,
-            "objective": "compliance at the equilibrium vs expected cost"
-            + ("" if months is None else f" by month {months}"),
         },
     )
 
@@ -187,24 +209,12 @@ def _design_campaign(
     prices = scenario_prices((priced or evaluator.base)[0], const.discount_rate,
                              sanctions_price, carrot_price)
     evaluator.prices = prices
-    today = evaluator.today()
-    x, frontier = search(evaluator, start=today, pop_size=pop_size, generations=generations,
-                         seed=seed, progress=progress, target=target)
-    return DesignResult(
-        case=campaign.id,
-        names=evaluator.names,
-        frontier_x=x,
-        frontier=frontier,
-        today_x=today[None, :],
-        today=evaluator.evaluate(today[None, :]),
-        target=target,
-        low=evaluator.low,
-        high=evaluator.high,
-        settings={
+    return _search_frontier(
+        campaign.id, evaluator, evaluator.today(), target, pop_size, generations, seed,
+        progress, prices,
+        {
             "draws": evaluator.draws, "pop_size": pop_size, "generations": generations,
             "seed": seed, "campaign_seed": evaluator.seed,
-            "price_carrots": prices.carrots, "price_sanctions": prices.sanctions,
-            "price_relief": prices.relief,
             "months": campaign.months,
             "phases": [p.name for p in campaign.phases],
             "objective": f"P(complied by month {campaign.months}) vs expected cost by then",
