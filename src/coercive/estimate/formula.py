@@ -281,6 +281,16 @@ class DesignParts:
             return list(self.parts._columns)
         return [tuple(str(label) for label in matrix.columns) for _, matrix in self.parts]
 
+    def prediction_rows(
+        self, fitted: tuple[np.ndarray, ...], newdata: pd.DataFrame | None
+    ) -> tuple[tuple[np.ndarray, ...], pd.Index]:
+        """The parts' matrices and row labels a ``predict`` works on: the fitted rows
+        (``fitted``, the fit's own :meth:`matrices`, not copied again) when ``newdata`` is
+        None, else :meth:`regressors` of ``newdata``."""
+        if newdata is None:
+            return fitted, self.index
+        return tuple(self.regressors(newdata)), newdata.index
+
     def regressors(self, newdata: pd.DataFrame) -> list[np.ndarray]:
         """Each part's matrix for ``newdata`` with the fitted coding; incomplete rows -> NaN."""
         if not isinstance(newdata, pd.DataFrame):

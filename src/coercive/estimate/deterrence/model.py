@@ -391,10 +391,7 @@ def fit_deterrence(
     elapsed = time.perf_counter() - started
 
     def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
-        if newdata is None:
-            regressors, index = matrices, design.index
-        else:
-            regressors, index = tuple(design.regressors(newdata)), newdata.index
+        regressors, index = design.prediction_rows(matrices, newdata)
         escalate, war = model.probabilities(theta, regressors)
         return pd.DataFrame(
             {

@@ -263,10 +263,7 @@ def fit_egame123(
     theta = maximum.theta
 
     def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
-        if newdata is None:
-            regressors, index = matrices, design.index
-        else:
-            regressors, index = tuple(design.regressors(newdata)), newdata.index
+        regressors, index = design.prediction_rows(matrices, newdata)
         p1, p2, p3 = probabilities(likelihood.utilities(theta, regressors), functions, error)
         return pd.DataFrame(
             {
