@@ -13,7 +13,8 @@ pip's download/wheel cache may be used (a machine that has installed Python pack
 before), but nothing may be compiled from source: pip runs with ``--only-binary=:all:`` for
 every dependency. References timed in the same run: creating the venv, and a second (warm)
 ``coercive assess dprk-2017``, so the first run's compile cost is the difference.
-``COERCIVE_DATA_DIR`` is passed through for the tests (they never use the network).
+``COERCIVE_DATA_DIR`` is passed through for the tests (they never use the network); unset,
+it is set to this checkout's ``../shared/data``.
 
 Each step's CPU time (user + system of its processes) is printed beside its wall time: on a
 shared machine the wall time depends on the other load, the CPU time much less. With
@@ -77,6 +78,11 @@ def main() -> int:
         # a fresh machine: no caches or interpreters pointed at by the caller's environment
         if key not in {"NUMBA_CACHE_DIR", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}
     }
+    # The tests read the reference data from ../shared/data beside the repository, which a
+    # clone in a temporary directory lacks: point them at this checkout's (or the caller's).
+    shared = REPO.parent / "shared" / "data"
+    if "COERCIVE_DATA_DIR" not in env and shared.is_dir():
+        env["COERCIVE_DATA_DIR"] = str(shared)
     env["PIP_ONLY_BINARY"] = ":all:"  # nothing compiled from source
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     steps: dict[str, Step] = {}

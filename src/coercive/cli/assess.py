@@ -12,6 +12,16 @@ from typing import Any
 TOP = 3
 
 
+def import_screening() -> None:
+    """Import the screening's libraries (SALib and the scipy.stats it brings, ~0.5 s) now.
+
+    ``assess`` calls this right after starting the solver's warm-up thread, so that these
+    imports happen while the solver compiles rather than after the assessment.
+    """
+    import SALib.analyze.morris  # noqa: F401
+    import SALib.sample.morris  # noqa: F401
+
+
 def top_inputs_block(assessment: Any, k: int = TOP) -> dict[str, Any]:
     """The ``k`` factors with the largest Morris ``mu*`` for compliance, JSON-ready."""
     from coercive.sensitivity.screening import LEVELS, TRAJECTORIES, screen_inputs

@@ -73,6 +73,9 @@ def design_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the frontier plot (PNG)."),
 ) -> None:
+    from coercive.games._warmup import start_solver_warmup
+
+    start_solver_warmup()  # the solver compiles (first run) or loads while the input is read
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table

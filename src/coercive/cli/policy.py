@@ -55,6 +55,14 @@ def assess_command(
         help="Name the three inputs that matter most (Morris screening, ~0.1 s).",
     ),
 ) -> None:
+    from coercive.games._warmup import start_solver_warmup
+
+    # The solver compiles (first run) or loads on a thread while the rest is read.
+    start_solver_warmup()
+    if top_inputs:
+        from coercive.cli.assess import import_screening
+
+        import_screening()
     from coercive.policy.assess import assess
 
     const = None

@@ -36,6 +36,9 @@ def sensitivity_command(
         None, "--months", help="A campaign's horizon N (default: the file's)."
     ),
 ) -> None:
+    from coercive.games._warmup import start_solver_warmup
+
+    start_solver_warmup()  # the solver compiles (first run) or loads while the input is read
     from pathlib import Path
 
     from rich.console import Console

@@ -81,6 +81,9 @@ def report_command(
         None, "--set", metavar="PATH=VALUE", help="Override a scenario field (as in assess)."
     ),
 ) -> None:
+    from coercive.games._warmup import start_solver_warmup
+
+    start_solver_warmup()  # the solver compiles (first run) or loads while the input is read
     from coercive.policy.assess import assess
 
     write_report(assess(case, settings or []), output)

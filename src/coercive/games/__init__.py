@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from coercive.games.crisis import PAYOFFS, SELECTIONS, CrisisGame
-
 __all__ = [
     "PAYOFFS",
     "SELECTIONS",
@@ -25,7 +23,13 @@ __all__ = [
     "sweep",
 ]
 
+# Imported on first use (PEP 562): ``coercive.games._solve`` is imported by commands that
+# start compiling the solver at once (coercive.games._warmup), and importing this package
+# must not first cost them pandas, which coercive.games.crisis needs.
 _LAZY = {
+    "PAYOFFS": "coercive.games.crisis",
+    "SELECTIONS": "coercive.games.crisis",
+    "CrisisGame": "coercive.games.crisis",
     "AgentErrorGame": "coercive.games.agent_error",
     "AgentErrorDeterrenceGame": "coercive.games.agent_error",
     "sweep": "coercive.games.statics",

@@ -254,10 +254,13 @@ def firm_shares(z_firm: float, z_back: float, delta: float) -> tuple[float, floa
                 return share, 1.0 - share
             back = orthant_genz(z_back, -delta) / either
             return 1.0 - back, back
+        # log I from the scaled quadrature directly rather than through log_orthant: a
+        # wrapper called here is one more compiled function re-optimizing all of this
+        # code in the first compile (issue 11).
         if firm < _BULK:
-            share = math.exp(log_orthant(z_firm, delta)) / either
+            share = math.exp(log_orthant_scaled(z_firm, delta) - _tail_scale(z_firm)) / either
             return share, 1.0 - share
-        back = math.exp(log_orthant(z_back, -delta)) / either
+        back = math.exp(log_orthant_scaled(z_back, -delta) - _tail_scale(z_back)) / either
         return 1.0 - back, back
     # Far tail: compare the two integrals with their common Gaussian factor removed.
     if z_firm > 0.0 and z_back > 0.0:

@@ -40,7 +40,6 @@ from numba import njit
 
 from coercive.games.lewis_schultz import (
     challenge,
-    response,
     response_and_firmness,
     response_slope,
     threshold,
@@ -182,34 +181,18 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def certified(root, value, firm, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
-    """Whether ``root`` is an equilibrium by a check independent of the search.
-
-    ``value`` is F(root) from an evaluation at ``root`` itself (``firm``, pF there, is
-    unused but kept for callers). Certified if the residual is small,
-    ``|root − F(root)| <= 1e-10·max(root, F(root))`` (0 at root = F(root) = 0), or if
-    ``g = p − F(p)`` changes sign (or vanishes) between ``root·(1 ∓ 5e-10)`` — an
-    interval of relative width 1e-9, widened to ±1e-300 below 1e-291 where floats are
-    too coarse for it, and above p = 1/2 narrowed to ``root ∓ 5e-10·(1 − root)`` (at
-    least ±5e-16) so that it cannot reach a root at 1 — with both ends evaluated afresh
-    here.
-    """
-    if not (math.isfinite(root) and math.isfinite(value)) or root < 0.0 or root > 1.0:
-        return False
-    if abs(root - value) <= _CERTIFY_RESIDUAL * max(root, value):
-        return True
+def _certificate_bounds(root):  # noqa: ANN001, ANN202
+    """The interval around ``root`` in which the certificate looks for a sign change of
+    ``g = p − F(p)``: ``root·(1 ∓ 5e-10)``, a relative width of 1e-9, widened to ±1e-300
+    below 1e-291 where floats are too coarse for it, and above p = 1/2 narrowed to
+    ``root ∓ 5e-10·(1 − root)`` (at least ±5e-16) so that it cannot reach a root at 1."""
     half = 0.5 * _gap(root) if root > 0.5 else max(0.5 * _CERTIFY_WIDTH * root, 1e-300)
-    lo = max(root - half, 0.0)
-    hi = min(root + half, 1.0)
-    glo = lo - response(lo, SA, VA, CB, WA, WB, a, VB, sigma)
-    ghi = hi - response(hi, SA, VA, CB, WA, WB, a, VB, sigma)
-    return (glo <= 0.0 <= ghi) or (ghi <= 0.0 <= glo)
+    return max(root - half, 0.0), min(root + half, 1.0)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _slope(p, value, firm, back, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
-    """dF/dp at p (F(p) = ``value``, pF = ``firm``, 1 − pF = ``back``): analytic, or a
-    one-sided difference.
+def _analytic_slope(p, firm, back, args):  # noqa: ANN001, ANN202
+    """dF/dp at p from pF there (``firm``, ``back`` = 1 − pF); NaN in the tails.
 
     At p = 0 the slope is exactly 0 for every game: as p -> 0, c* -> ±∞ like 1/p (or
     stays at VA when SA = VA), and pF approaches its limit exponentially in 1/p (a
@@ -219,14 +202,18 @@ def _slope(p, value, firm, back, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN
     """
     if p == 0.0:
         return 0.0
-    slope = response_slope(p, firm, back, SA, VA, CB, WA, WB, a, VB, sigma)
-    if math.isfinite(slope):
-        return slope
+    return response_slope(p, firm, back, *args)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _difference_point(p):  # noqa: ANN001, ANN202
+    """The other point of a one-sided difference quotient for dF/dp at p, where the analytic
+    slope is NaN: 1e-7 of the distance to the nearer end away (at least 1e-300)."""
     h = max(1e-7 * min(p, 1.0 - p), 1e-300)
     other = p + h if p + h <= 1.0 else p - h
     if other == p:  # p within an ulp of 1: step back by more than rounding
         other = p - 1e-12
-    return (response(other, SA, VA, CB, WA, WB, a, VB, sigma) - value) / (other - p)
+    return other
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -250,19 +237,6 @@ def _stored(root, roots, count):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _keep(root, value, firm, back, args, roots, slopes, firms, count, rejected):  # noqa: ANN001, ANN202
-    """Store a polished root if it passes :func:`certified`; returns (count, rejected)."""
-    if _stored(root, roots, count):
-        return count, rejected
-    if not certified(root, value, firm, *args):
-        return count, rejected + 1
-    roots[count] = root
-    firms[count] = firm
-    slopes[count] = _slope(root, value, firm, back, *args)
-    return count + 1, rejected
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     """Push the cell [lo, hi] with F(lo), F(hi) onto ``cells`` (rows lo, hi, flo, fhi)."""
     cells[0, top] = lo
@@ -273,20 +247,62 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push_sides(cells, top, root, lo, hi, flo, fhi, args):  # noqa: ANN001, ANN202
-    """Push the parts of [lo, hi] beside ``root`` (all but ``_gap(root)`` on each side).
+def _keep(point, cell, split, args, found, cells, count, rejected, top):  # noqa: ANN001, ANN202
+    """Store a polished root if it is certified; with ``split``, queue the rest of its cell.
 
-    Only 1e-9 of the root's distance to the nearer end of [0, 1] is left out (one
-    float next to a root at 0, 1e-15 next to one at 1), so a second root close to this
-    one — say one near p = 1 where F jumps from 0 to 1 within 1e-9 — still shows as a
-    sign change at a cell's end.
+    ``point`` is (root, F, pF, 1 − pF) as :func:`_polish` returns it; ``cell`` is the cell
+    (lo, hi, F(lo), F(hi)) it was polished in; ``found`` is (roots, slopes, firms), of which
+    the first ``count`` entries are filled. Returns (count, rejected, top).
+
+    **The certificate** (issue 11), a check independent of the search: ``root`` is kept if
+    the residual is small, ``|root − F(root)| <= 1e-10·max(root, F(root))`` (0 at
+    root = F(root) = 0), or if g = p − F(p) changes sign (or vanishes) over
+    :func:`_certificate_bounds`, with both ends evaluated afresh here. A point that fails
+    is counted in ``rejected`` and never returned.
+
+    **The split**: the parts of the cell beside the root are pushed, all but
+    ``_gap(root)`` on each side. Only 1e-9 of the root's distance to the nearer end of
+    [0, 1] is left out (one float next to a root at 0, 1e-15 next to one at 1), so a
+    second root close to this one — say one near p = 1 where F jumps from 0 to 1 within
+    1e-9 — still shows as a sign change at a cell's end. The cell is split whether or not
+    the root was kept.
+
+    The evaluations of F for the certificate, the slope's fallback and the split are all
+    made here, not in helpers: numba links a callee's compiled code into every caller and
+    optimizes and emits it again there, so each function that evaluates F costs a copy of
+    F's code in the first compile (issue 11: the first ``coercive assess``).
     """
-    gap = _gap(root)
-    if root + gap < hi:
-        top = _push(cells, top, root + gap, hi, response(root + gap, *args), fhi)
-    if root - gap > lo:
-        top = _push(cells, top, lo, root - gap, flo, response(root - gap, *args))
-    return top
+    root, value, firm, back = point
+    roots, slopes, firms = found
+    if not _stored(root, roots, count):
+        valid = math.isfinite(root) and math.isfinite(value) and 0.0 <= root <= 1.0
+        certified = valid and abs(root - value) <= _CERTIFY_RESIDUAL * max(root, value)
+        if valid and not certified:
+            lo, hi = _certificate_bounds(root)
+            glo = lo - response_and_firmness(lo, *args)[0]
+            ghi = hi - response_and_firmness(hi, *args)[0]
+            certified = (glo <= 0.0 <= ghi) or (ghi <= 0.0 <= glo)
+        if certified:
+            slope = _analytic_slope(root, firm, back, args)
+            if not math.isfinite(slope):
+                other = _difference_point(root)
+                slope = (response_and_firmness(other, *args)[0] - value) / (other - root)
+            roots[count] = root
+            firms[count] = firm
+            slopes[count] = slope
+            count += 1
+        else:
+            rejected += 1
+    if split:
+        lo, hi, flo, fhi = cell
+        gap = _gap(root)
+        if root + gap < hi:
+            upper = root + gap
+            top = _push(cells, top, upper, hi, response_and_firmness(upper, *args)[0], fhi)
+        if root - gap > lo:
+            lower = root - gap
+            top = _push(cells, top, lo, lower, flo, response_and_firmness(lower, *args)[0])
+    return count, rejected, top
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -323,19 +339,24 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     A game with ``truncated != 0`` may have roots not returned.
     """
     args = (SA, VA, CB, WA, WB, a, VB, sigma)
-    # np.int64(0), not the literal 0: numba would compile _keep, _push_sides, _push and
-    # _stored a second time for an argument of type Literal[int](0).
+    # np.int64(0) and np.bool_, not the literals 0, True and False: numba would compile
+    # _keep, _push and _stored again for each argument of type Literal[int](0) or
+    # Literal[bool](True), and the first compile is what a first ``coercive assess`` waits for.
     zero = np.int64(0)
+    split, no_split = np.bool_(True), np.bool_(False)
+    found = (roots, slopes, firms)
     capacity = roots.shape[0]
     stack = cells.shape[1]
     # The direction of F from signs, not from the product of the differences: that
     # underflows to 0 for payoffs of order 1e-110 (same game, smaller units) and would
     # send a rising F down the one-root path.
     if _sign(SA - VA) * _sign(WA - a) * _sign(VB - CB) <= 0.0:
-        g0 = -response(0.0, *args)
-        g1 = 1.0 - response(1.0, *args)
-        root, value, firm, back = _polish(0.0, 1.0, g0, g1, *args)
-        count, rejected = _keep(root, value, firm, back, args, roots, slopes, firms, zero, zero)
+        f_zero = response_and_firmness(0.0, *args)[0]
+        f_one = response_and_firmness(1.0, *args)[0]
+        point = _polish(0.0, 1.0, -f_zero, 1.0 - f_one, *args)
+        count, rejected, _ = _keep(
+            point, (0.0, 1.0, f_zero, f_one), no_split, args, found, cells, zero, zero, zero
+        )
         return count, rejected, 0
 
     # Cells carry F at their ends (not g = p − F: recovering F from g loses it when
@@ -343,27 +364,27 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
     # A root r = F(r) of a rising F with lo <= r <= hi also lies in [F(lo), F(hi)]:
     # tighten [0, 1] once from each end (Tarski's iteration). The result still brackets a
     # root (F(lo) >= lo and F(hi) <= hi hold by construction), which is polished first.
-    f_zero = response(0.0, *args)
-    f_one = response(1.0, *args)
+    f_zero = response_and_firmness(0.0, *args)[0]
+    f_one = response_and_firmness(1.0, *args)[0]
     truncated = 0
-    if f_zero == 0.0 and response(_SMALLEST_DOUBLE, *args) > _SMALLEST_DOUBLE:
+    if f_zero == 0.0 and response_and_firmness(_SMALLEST_DOUBLE, *args)[0] > _SMALLEST_DOUBLE:
         truncated |= BELOW_SMALLEST_DOUBLE
     below_one = 1.0 - 2.0 * _NEAR_ONE_FLOOR
-    if f_one == 1.0 and response(below_one, *args) < below_one:
+    if f_one == 1.0 and response_and_firmness(below_one, *args)[0] < below_one:
         truncated |= WITHIN_A_FLOAT_OF_ONE
     lo = f_zero
     hi = max(f_one, lo)
     # F(0) = 0 or F(1) = 1 makes an end its own image: no second evaluation (this pays
     # for the checks at 5e-324 and 1 − 2e-15 above, made in just those games).
-    flo = f_zero if lo == 0.0 else response(lo, *args)
-    fhi = f_one if hi == 1.0 else response(hi, *args)
+    flo = f_zero if lo == 0.0 else response_and_firmness(lo, *args)[0]
+    fhi = f_one if hi == 1.0 else response_and_firmness(hi, *args)[0]
     if lo - flo > 0.0 or hi - fhi < 0.0:
         # Only rounding (F is monotone to ~1e-12) can break the bracket: use [0, 1].
         lo, hi, flo, fhi = 0.0, 1.0, f_zero, f_one
-    root, value, firm, back = _polish(lo, hi, lo - flo, hi - fhi, *args)
-    count, rejected = _keep(root, value, firm, back, args, roots, slopes, firms, zero, zero)
-    top = zero
-    top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
+    point = _polish(lo, hi, lo - flo, hi - fhi, *args)
+    count, rejected, top = _keep(
+        point, (lo, hi, flo, fhi), split, args, found, cells, zero, zero, zero
+    )
 
     while top > 0:
         top -= 1
@@ -381,22 +402,20 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         glo = lo - flo
         ghi = hi - fhi
         if _sign_change(glo, ghi, lo):
-            root, value, firm, back = _polish(lo, hi, glo, ghi, *args)
+            point = _polish(lo, hi, glo, ghi, *args)
             if count == capacity:
                 # No slot left: a root not already stored is one the caller would miss.
-                if not _stored(root, roots, count):
+                if not _stored(point[0], roots, count):
                     truncated |= TOO_MANY_ROOTS
                 continue
-            count, rejected = _keep(
-                root, value, firm, back, args, roots, slopes, firms, count, rejected
-            )
             # Search the rest of the cell, even a resolved one: its pieces are only
             # checked for a sign change at their ends (two evaluations), which shows any
             # odd number of roots beside this one (issue 11: a root at p = 1 polished
             # first from a cell 2e-5 wide hid another 2e-6 below it).
-            if room:
-                top = _push_sides(cells, top, root, lo, hi, flo, fhi, args)
-            else:
+            count, rejected, top = _keep(
+                point, (lo, hi, flo, fhi), room, args, found, cells, count, rejected, top
+            )
+            if not room:
                 truncated |= STACK_FULL
         elif resolved:
             continue
@@ -404,7 +423,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
             truncated |= STACK_FULL
         elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
             # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
-            top = _push(cells, top, lo, fhi, flo, response(fhi, *args))
+            top = _push(cells, top, lo, fhi, flo, response_and_firmness(fhi, *args)[0])
         elif glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
             # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
             value, firm, back = response_and_firmness(flo, *args)
@@ -419,13 +438,20 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
                 if not _stored(flo, roots, count):
                     truncated |= TOO_MANY_ROOTS
                 continue
-            count, rejected = _keep(
-                flo, value, firm, back, args, roots, slopes, firms, count, rejected
+            count, rejected, top = _keep(
+                (flo, value, firm, back),
+                (flo, hi, value, fhi),
+                split,
+                args,
+                found,
+                cells,
+                count,
+                rejected,
+                top,
             )
-            top = _push_sides(cells, top, flo, flo, hi, value, fhi, args)
         else:
             mid = math.sqrt(lo) * math.sqrt(hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
-            fmid = response(mid, *args)
+            fmid = response_and_firmness(mid, *args)[0]
             # Upper half first on the stack so the lower half pops first.
             top = _push(cells, top, mid, hi, fmid, fhi)
             top = _push(cells, top, lo, mid, flo, fmid)
@@ -450,32 +476,67 @@ _BLOCK = 4096
 
 
 def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
-    """Solve every game (1-d float arrays of equal length); see :func:`_solve_block`.
+    """Solve every game (1-d C-contiguous float64 arrays of equal length).
 
-    Large batches are split into blocks solved on threads (the kernel releases the GIL).
-    This replaces a ``parallel=True`` kernel: numba's parfor lowering added ~4 s to the
-    first compile, the biggest single cost of a first ``coercive assess`` after install,
-    for the same use of the cores.
+    Returns ``counts``, ``rejected`` (per game, polished points that failed certification:
+    0 unless there is a bug), ``truncated`` (per game, the bits :data:`TOO_MANY_ROOTS` /
+    :data:`STACK_FULL` / … of :func:`solve_one`: 0 unless the search was cut short) and, in
+    ``MAX_ROOTS`` columns of which the first ``counts[i]`` are defined (the rest is
+    scratch), B's resistance ``pR``, the slope of ``F`` there, and A's challenge and
+    firmness probabilities.
+
+    The outputs are allocated here, by numpy, and filled in place by the compiled
+    :func:`_solve_block`: allocating them in compiled code cost the first compile three
+    more numba functions (``np.zeros``/``np.empty`` for each shape), ~0.4 s. Large
+    batches are split into blocks solved on threads (the kernel releases the GIL), each
+    writing its own rows. This replaces a ``parallel=True`` kernel: numba's parfor lowering
+    added ~4 s to the first compile, the biggest single cost of a first ``coercive
+    assess`` after install, for the same use of the cores.
     """
     n = SA.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    rejected = np.zeros(n, dtype=np.int64)
+    truncated = np.zeros(n, dtype=np.int64)
+    roots, slopes, challenges, firms = (np.empty((n, MAX_ROOTS)) for _ in range(4))
+    inputs = tuple(_kernel_array(x) for x in (SA, VA, CB, WA, WB, a, VB, sigma))
+    outputs = (counts, rejected, truncated, roots, slopes, challenges, firms)
+
+    def solve(lo: int, hi: int) -> None:
+        # One scratch stack per block: blocks run on different threads.
+        block = tuple(x[lo:hi] for x in inputs), tuple(y[lo:hi] for y in outputs)
+        _solve_block(*block, _new_stack())
+
     workers = min(_threads(), n // _BLOCK)
     if workers <= 1:
-        return _solve_block(SA, VA, CB, WA, WB, a, VB, sigma)
+        solve(0, n)
+        return outputs
     from concurrent.futures import ThreadPoolExecutor
 
     # More blocks than threads, so that a thread that drew easy games takes another block
     # (games differ in cost: one root or a certified search for three).
     blocks = min(8 * workers, n // _BLOCK)
     bounds = np.linspace(0, n, blocks + 1).astype(np.int64)
-    arrays = (SA, VA, CB, WA, WB, a, VB, sigma)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(
-            pool.map(
-                lambda k: _solve_block(*(x[bounds[k] : bounds[k + 1]] for x in arrays)),
-                range(blocks),
-            )
-        )
-    return tuple(np.concatenate([part[j] for part in parts]) for j in range(len(parts[0])))
+        # list(): wait for every block and re-raise the first error, if any.
+        list(pool.map(lambda k: solve(int(bounds[k]), int(bounds[k + 1])), range(blocks)))
+    return outputs
+
+
+def _kernel_array(x: np.ndarray) -> np.ndarray:
+    """``x`` as a writable C-contiguous float64 array, copied only if it is not one.
+
+    One compiled signature for every caller: numba types a read-only array (as
+    :class:`~coercive.games.CrisisGame` keeps its payoffs) apart from a writable one,
+    and each new type of the inputs would compile the whole solver again.
+    """
+    if x.dtype == np.float64 and x.flags.c_contiguous and x.flags.writeable:
+        return x
+    return np.array(x, dtype=np.float64, order="C")
+
+
+def _new_stack() -> np.ndarray:
+    """Scratch for the search's pending cells (rows lo, hi, F(lo), F(hi))."""
+    return np.empty((4, _STACK))
 
 
 def _threads() -> int:
@@ -487,26 +548,15 @@ def _threads() -> int:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _solve_block(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
-    """Solve every game (1-d float arrays of equal length).
+def _solve_block(games, outputs, cells):  # noqa: ANN001, ANN202
+    """Solve every game of a block into the outputs of :func:`solve_many` (row i, game i).
 
-    Returns ``counts``, ``rejected`` (per game, polished points that failed
-    certification: 0 unless there is a bug), ``truncated`` (per game, the bits
-    :data:`TOO_MANY_ROOTS` / :data:`STACK_FULL` of :func:`solve_one`: 0 unless the
-    search was cut short) and, in ``MAX_ROOTS`` columns of which the
-    first ``counts[i]`` are defined (the rest is scratch), B's resistance ``pR``, the
-    slope of ``F`` there, and A's challenge and firmness probabilities.
+    ``games`` is the tuple of the eight payoff arrays (SA … sigma), ``outputs`` that of
+    :func:`solve_many`'s results; ``cells`` is the search's scratch, reused game after game.
     """
-    n = SA.shape[0]
-    counts = np.zeros(n, dtype=np.int64)
-    rejected = np.zeros(n, dtype=np.int64)
-    truncated = np.zeros(n, dtype=np.int64)
-    cells = np.empty((4, _STACK))  # scratch, reused game after game
-    roots = np.empty((n, MAX_ROOTS))
-    slopes = np.empty((n, MAX_ROOTS))
-    challenges = np.empty((n, MAX_ROOTS))
-    firms = np.empty((n, MAX_ROOTS))
-    for i in range(n):
+    SA, VA, CB, WA, WB, a, VB, sigma = games
+    counts, rejected, truncated, roots, slopes, challenges, firms = outputs
+    for i in range(SA.shape[0]):
         count, rejected[i], truncated[i] = solve_one(
             SA[i],
             VA[i],
@@ -525,24 +575,15 @@ def _solve_block(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
         for k in range(count):
             c = threshold(roots[i, k], SA[i], VA[i])
             challenges[i, k] = challenge(c, WA[i], a[i], sigma[i])
-    return counts, rejected, truncated, roots, slopes, challenges, firms
 
 
-@njit(cache=True, error_model="numpy")
 def compact(counts, roots, slopes, challenges, firms):  # noqa: ANN001, ANN201
-    """Flatten :func:`solve_many`'s padded output: one entry per equilibrium, game order."""
-    total = 0
-    for i in range(counts.shape[0]):
-        total += counts[i]
-    game = np.empty(total, dtype=np.int64)
-    columns = np.empty((4, total))
-    k = 0
-    for i in range(counts.shape[0]):
-        for j in range(counts[i]):
-            game[k] = i
-            columns[0, k] = challenges[i, j]
-            columns[1, k] = roots[i, j]
-            columns[2, k] = firms[i, j]
-            columns[3, k] = slopes[i, j]
-            k += 1
-    return game, columns
+    """Flatten :func:`solve_many`'s padded output: one entry per equilibrium, game order.
+
+    Returns the game index of each equilibrium and a (4, total) array of its pC, pR, pF
+    and slope of F. A boolean mask selects row by row, so each game's equilibria keep
+    their order (increasing pR).
+    """
+    defined = np.arange(roots.shape[1]) < counts[:, None]
+    game = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
+    return game, np.stack([challenges[defined], roots[defined], firms[defined], slopes[defined]])

@@ -86,12 +86,6 @@ def firmness(c: float, WA: float, a: float, sigma: float) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def firmness_shares(c: float, WA: float, a: float, sigma: float) -> tuple[float, float]:
-    """(pF, 1 − pF), each to its own relative precision (see ``firm_shares``)."""
-    return firm_shares((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def resistance(firm: float, CB: float, WB: float, VB: float, sigma: float) -> float:
     """pR = Φ((WB − VB)/σ + (VB − CB)/(σ·pF)): B's best response to a belief pF."""
     base = (WB - VB) / sigma
@@ -153,8 +147,12 @@ def response_and_firmness(
     sigma: float,
 ) -> tuple[float, float, float]:
     """(F(pR), pF, 1 − pF): B's best response to A's best response to pR, A's firmness
-    and its complement (each to its own relative precision)."""
-    firm, back = firmness_shares(threshold(resist, SA, VA), WA, a, sigma)
+    and its complement (each to its own relative precision, see ``firm_shares``)."""
+    c = threshold(resist, SA, VA)
+    # pF and 1 − pF at c* straight from the standardized thresholds, not through a
+    # one-line wrapper: every compiled caller re-optimizes the code it links, so each
+    # wrapper around firm_shares cost ~0.2 s of the first compile (issue 11).
+    firm, back = firm_shares((c - WA) / sigma, (c - a) / sigma, (WA - a) / sigma)
     return resistance_from_shares(firm, back, CB, WB, VB, sigma), firm, back
 
 
