@@ -419,17 +419,17 @@ def test_field_of_reads_the_loader_message(message: str, field: str | None) -> N
     assert field_of(message, "b.yaml") == field
 
 
-def test_package_data_ships_every_static_file() -> None:
+def test_package_data_ships_every_page_and_static_file() -> None:
     import fnmatch
     import tomllib
 
-    from coercive.web.app import STATIC_DIR
+    from coercive.web.app import PAGES_DIR, STATIC_DIR
 
     root = Path(__file__).resolve().parents[1]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["coercive"]
     package = root / "src" / "coercive"
-    for path in STATIC_DIR.iterdir():
+    for path in [*PAGES_DIR.iterdir(), *STATIC_DIR.iterdir()]:
         relative = path.relative_to(package).as_posix()
         assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
 
