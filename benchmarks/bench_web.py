@@ -13,19 +13,11 @@ distribution chart, so the ratio shows what HTTP + JSON + the histogram add.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import threading
 import time
 
 GOAL_MS = 150.0
 CASE = "dprk-2017"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _quantiles(times: list[float]) -> str:
@@ -40,26 +32,15 @@ def main() -> None:
     repeat = parser.parse_args().repeat
 
     import httpx
-    import uvicorn
 
     from coercive.policy.assess import assess_scenario
     from coercive.report.data import compliance_draws
+    from coercive.web._harness import running_workbench
     from coercive.web.api import ScenarioSpec, load
-    from coercive.web.app import create_app, warm_up
-
-    warm_up()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
 
     values = [0.05 + 0.9 * i / max(repeat - 1, 1) for i in range(repeat)]
     http_times, library_times, draws_times = [], [], []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    with running_workbench() as base, httpx.Client(base_url=base, timeout=30) as client:
         for value in values[:3]:  # warm the request path
             warm = f"instruments.assurance.credibility={value / 2:.6f}"
             client.post("/api/assess", json={"case": CASE, "sets": [warm]}).raise_for_status()
@@ -78,8 +59,6 @@ def main() -> None:
             start = time.perf_counter()
             compliance_draws(scenario)
             draws_times.append(time.perf_counter() - start)
-    server.should_exit = True
-    thread.join(timeout=10)
 
     print(f"POST /api/assess, {CASE}, {draws} draws, {repeat} requests, each a new value")
     print(f"  HTTP round trip (warm server)     {_quantiles(http_times)}")

@@ -11,56 +11,24 @@ The Estimate page is shown fitted to war1800 (from COERCIVE_DATA_DIR), when it i
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
-CHROMIUM = os.environ.get("COERCIVE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main() -> None:
-    import uvicorn
     from playwright.sync_api import sync_playwright
 
     from coercive.policy.assess import assess
     from coercive.report.html import render_report
-    from coercive.web.app import create_app, warm_up
+    from coercive.web._harness import launch_chromium, running_workbench
 
-    warm_up()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
     OUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with running_workbench() as base, sync_playwright() as driver:
+        browser = launch_chromium(driver)
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
 
         page.goto(f"{base}/assess?case=dprk-2017")
@@ -101,8 +69,6 @@ def main() -> None:
             page.goto(report.as_uri())
             page.screenshot(path=OUT / "report.png")
         browser.close()
-    server.should_exit = True
-    thread.join(timeout=10)
     for name in sorted(OUT.glob("*.png")):
         print(f"wrote {name.relative_to(ROOT)}")
 

@@ -64,7 +64,13 @@ def test_pages_and_static_files(client: TestClient) -> None:
         # offline: every script and style sheet is served by the app itself
         assert "http://" not in html.text and "https://" not in html.text
         assert '<script src="/vendor/plotly.min.js">' in html.text
+        assert f'<script type="module" src="/static/{page}.js">' in html.text
         assert client.get(f"/static/{page}.js").status_code == 200
+        # the shared layout: the page's own title, and its own link the one marked current
+        assert f"<title>{page.capitalize()} · coercive workbench</title>" in html.text
+        assert html.text.count('aria-current="page"') == 1
+        assert f'<a href="/{page}" aria-current="page">' in html.text
+        assert html.text.count('<main id="main">') == 1 and html.text.rstrip().endswith("</html>")
     assert client.get("/static/style.css").status_code == 200
     bundle = client.get("/vendor/plotly.min.js")
     assert bundle.status_code == 200
@@ -419,17 +425,17 @@ def test_field_of_reads_the_loader_message(message: str, field: str | None) -> N
     assert field_of(message, "b.yaml") == field
 
 
-def test_package_data_ships_every_static_file() -> None:
+def test_package_data_ships_every_page_and_static_file() -> None:
     import fnmatch
     import tomllib
 
-    from coercive.web.app import STATIC_DIR
+    from coercive.web.app import PAGES_DIR, STATIC_DIR
 
     root = Path(__file__).resolve().parents[1]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["coercive"]
     package = root / "src" / "coercive"
-    for path in STATIC_DIR.iterdir():
+    for path in [*PAGES_DIR.iterdir(), *STATIC_DIR.iterdir()]:
         relative = path.relative_to(package).as_posix()
         assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
 

@@ -105,7 +105,10 @@ def load(spec: ScenarioSpec, where: list[str | int] | None = None) -> Any:
 
 
 def scenario_document(spec: ScenarioSpec) -> dict[str, Any]:
-    """The scenario as JSON data (what the form is built from) and as YAML text."""
+    """Validate a scenario (an upload, or a case with overrides); return it as JSON and YAML.
+
+    The JSON data is what the Assess page builds its form from.
+    """
     import yaml
 
     scenario = load(spec)

@@ -1,15 +1,19 @@
 """The FastAPI application of the workbench: pages, static files and the JSON API.
 
-Pages (``/assess``, ``/compare``, ``/game``, ``/estimate``) are static HTML shipped in
-``coercive/web/static``; ``/vendor/plotly.min.js`` is the file bundled in the ``plotly``
-Python package, served from its package path (no CDN: the app works offline). The API is
-under ``/api``; input errors answer 422 with ``detail[].loc`` (the field's path) and the
-CLI's one-line message, and bodies over :data:`coercive.web.api.MAX_BODY_BYTES` get 413.
+Pages (``/assess``, ``/compare``, ``/game``, ``/estimate``) are HTML shipped in
+``coercive/web/pages``: each page's own body (``pages/NAME.html``) inside the head and nav bar
+they share (``pages/layout.html``). Their scripts and style sheet are the files of
+``coercive/web/static``, served under ``/static``; ``/vendor/plotly.min.js`` is the file
+bundled in the ``plotly`` Python package, served from its package path (no CDN: the app works
+offline). The API is under ``/api``; input errors answer 422 with ``detail[].loc`` (the
+field's path) and the CLI's one-line message, and bodies over
+:data:`coercive.web.api.MAX_BODY_BYTES` get 413.
 """
 
 from __future__ import annotations
 
 import json
+import string
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -17,14 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from coercive.web import api
 from coercive.web.errors import ApiError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PAGES = ("assess", "compare", "game", "estimate")
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# Each page's path name and its title (also its label in the nav bar), in the nav bar's order.
+PAGES = {"assess": "Assess", "compare": "Compare", "game": "Game", "estimate": "Estimate"}
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -168,48 +174,53 @@ def create_app(warm: bool = False) -> FastAPI:
     def schema() -> dict[str, Any]:
         return api.scenario_schema()
 
-    @app.post("/api/scenario")
-    def scenario(spec: api.ScenarioSpec) -> dict[str, Any]:
-        """Validate a scenario (an upload, or a case with overrides); return it as JSON and YAML."""
-        return api.scenario_document(spec)
-
-    @app.post("/api/assess")
-    def assess(spec: api.ScenarioSpec) -> dict[str, Any]:
-        return api.assess(spec)
-
-    @app.post("/api/compare")
-    def compare(spec: api.CompareSpec) -> dict[str, Any]:
-        return api.compare(spec)
-
-    @app.post("/api/game")
-    def game(spec: api.GameSpec) -> dict[str, Any]:
-        return api.game_solve(spec)
-
-    @app.post("/api/game/sweep")
-    def game_sweep(spec: api.SweepSpec) -> dict[str, Any]:
-        return api.game_sweep(spec)
-
     @app.get("/api/models")
     def models() -> dict[str, dict[str, str]]:
         """The published example models (formula and estimator), for the Estimate page."""
         return api.published_models()
 
-    @app.post("/api/estimate")
-    def estimate(spec: api.EstimateSpec) -> dict[str, Any]:
-        return api.estimate(spec)
+    # The POST endpoints: the JSON body is the spec model the api function takes, the answer
+    # is what it returns (its docstring is the endpoint's description in /api/docs). Each is
+    # the api function itself under the route's name, so no handler merely passes spec on.
+    posts: tuple[tuple[str, str, Callable[..., dict[str, Any]]], ...] = (
+        ("/api/scenario", "scenario", api.scenario_document),
+        ("/api/assess", "assess", api.assess),
+        ("/api/compare", "compare", api.compare),
+        ("/api/game", "game", api.game_solve),
+        ("/api/game/sweep", "game_sweep", api.game_sweep),
+        ("/api/estimate", "estimate", api.estimate),
+    )
+    for path, name, work in posts:
+        app.add_api_route(path, work, methods=["POST"], name=name)
 
     # Extension points: the campaign (trajectory), sensitivity (tornado) and design
     # (frontier) computations do not exist in the library yet. When they land, add their
-    # endpoints here beside /api/assess, and their charts to SECTION_RENDERERS in
+    # rows to `posts` beside /api/assess, and their charts to SECTION_RENDERERS in
     # static/assessment.js; until then the assessment page shows any new field generically.
 
     app.add_middleware(BodyLimit, limit=api.MAX_BODY_BYTES)
     return app
 
 
-def _page(name: str) -> Callable[[], FileResponse]:
-    def page() -> FileResponse:
-        return FileResponse(STATIC_DIR / f"{name}.html", media_type="text/html")
+def render_page(name: str) -> str:
+    """The page ``name``: its own body (``pages/NAME.html``) in the shared head and nav bar.
+
+    The page's script is ``/static/NAME.js``; its own link in the nav bar is marked current.
+    The files are read on each request, as the static files are, so an edit shows on reload.
+    """
+    current = ' aria-current="page"'
+    nav = "\n".join(
+        f'    <a href="/{page}"{current if page == name else ""}>{title}</a>'
+        for page, title in PAGES.items()
+    )
+    layout = string.Template((PAGES_DIR / "layout.html").read_text(encoding="utf-8"))
+    body = (PAGES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    return layout.substitute(title=PAGES[name], name=name, nav=nav, body=body)
+
+
+def _page(name: str) -> Callable[[], HTMLResponse]:
+    def page() -> HTMLResponse:
+        return HTMLResponse(render_page(name))
 
     page.__name__ = f"page_{name}"
     return page
@@ -221,4 +232,13 @@ def _version() -> str:
     return __version__
 
 
-__all__ = ["PAGES", "STATIC_DIR", "BodyLimit", "create_app", "plotly_js", "warm_up"]
+__all__ = [
+    "PAGES",
+    "PAGES_DIR",
+    "STATIC_DIR",
+    "BodyLimit",
+    "create_app",
+    "plotly_js",
+    "render_page",
+    "warm_up",
+]

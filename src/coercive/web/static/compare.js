@@ -1,5 +1,5 @@
 // The Compare page: two scenarios side by side, every figure with its difference B − A.
-import { api, clearFieldErrors, el, loadCases, num, pct, plot, readFile, setStatus, showFieldError, words } from "./common.js";
+import { api, clearFieldErrors, el, errorBox, loadCases, num, pct, plot, readFile, setStatus, showFieldError, words } from "./common.js";
 import { UNITS, distributionView, headline, label } from "./assessment.js";
 
 const uploads = { a: null, b: null };
@@ -10,6 +10,17 @@ function sides() {
     a: { case: params.get("a") || "dprk-2017", sets: params.getAll("aset") },
     b: { case: params.get("b") || "dprk-2017", sets: params.getAll("bset") },
   };
+}
+
+// The inputs of one side ("a" or "b"): a bundled case or an uploaded file, and its changes.
+function sideInputs(side) {
+  return el("fieldset", { class: "side", id: `side-${side}` }, el("legend", {}, `Scenario ${side.toUpperCase()}`),
+    el("label", { for: `case-${side}` }, "Bundled case"), el("select", { id: `case-${side}` }),
+    el("label", { for: `upload-${side}` }, "or upload YAML"), el("input", { type: "file", id: `upload-${side}`, accept: ".yaml,.yml" }),
+    errorBox(`upload-${side}`),
+    el("label", { for: `sets-${side}` }, "Changes (one PATH=VALUE per line, as ", el("code", {}, "--set"), ")"),
+    el("textarea", { id: `sets-${side}`, rows: 3, "aria-describedby": "h-sets", "data-error-for": side }),
+    errorBox(side));
 }
 
 function specOf(side) {
@@ -138,6 +149,7 @@ async function run() {
 
 async function init() {
   const initial = sides();
+  document.querySelector(".compare-inputs").replaceChildren(sideInputs("a"), sideInputs("b"));
   for (const side of ["a", "b"]) {
     await loadCases(document.getElementById(`case-${side}`), initial[side].case);
     document.getElementById(`sets-${side}`).value = initial[side].sets.join("\n");
