@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from _helpers import assert_batch_is_each_alone, flat_mapping_inputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,8 +33,7 @@ def base_inputs(rng: np.random.Generator, **fixed: float) -> dict[str, np.ndarra
     def u(low: float, high: float) -> np.ndarray:
         return rng.uniform(low, high, D)
 
-    inputs = {name: np.zeros(D) for name in INPUTS}
-    inputs.update(
+    drawn = dict(
         export_share=u(0.2, 0.4), import_share=u(0.2, 0.4), strategic_dependence=u(0.1, 0.3),
         coalition_enforcement=u(0.6, 0.9), value_per_year=u(0.01, 0.03),
         exploited_regime_loss=u(0.1, 0.3), value_to_coercer=np.ones(D),
@@ -41,10 +41,7 @@ def base_inputs(rng: np.random.Generator, **fixed: float) -> dict[str, np.ndarra
         backdown_cost=u(0.2, 0.4), strike_regime_loss=u(0.3, 0.6), strike_damage=u(0.2, 0.5),
         delivery=u(0.6, 0.9), compensation_years=np.full(D, 5.0),
     )
-    for party in ("party_trade", "party_weight", "party_ties", "party_exposure", "party_stake"):
-        inputs[party] = np.zeros((D, 0))
-    inputs.update({k: np.full(D, v) for k, v in fixed.items()})
-    return inputs
+    return flat_mapping_inputs(D, drawn, fixed)
 
 
 def run(inputs, prices, target, bounds=None, pop=20, gens=10, seed=0):
@@ -116,11 +113,7 @@ def test_batched_equals_one_by_one_on_common_draws() -> None:
     rng = np.random.default_rng(1)
     ev = PhaseEvaluator(base_inputs(rng), CONST, Prices())
     x = ev.low + rng.random((7, len(ev.names))) * (ev.high - ev.low)
-    batched = ev.evaluate(x)
-    for i in range(7):
-        alone = ev.evaluate(x[i : i + 1])
-        assert alone.compliance[0] == pytest.approx(batched.compliance[i], abs=1e-12)
-        assert alone.cost[0] == pytest.approx(batched.cost[i], abs=1e-12)
+    assert_batch_is_each_alone(ev, x)
 
 
 def test_cost_accounting_parts() -> None:

@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from _helpers import assert_batch_is_each_alone
 
 from coercive._errors import InputError
 from coercive.campaign import load_campaign, run_campaign
@@ -62,11 +63,7 @@ def test_batched_equals_one_by_one_with_different_timings() -> None:
     rng = np.random.default_rng(0)
     x = ev.low + rng.random((6, len(ev.names))) * (ev.high - ev.low)
     x[:3, -1] = 5.0  # two candidates share a timing, the rest differ
-    batched = ev.evaluate(x)
-    for i in range(6):
-        alone = ev.evaluate(x[i : i + 1])
-        assert alone.compliance[0] == pytest.approx(batched.compliance[i], abs=1e-12)
-        assert alone.cost[0] == pytest.approx(batched.cost[i], abs=1e-12)
+    assert_batch_is_each_alone(ev, x)
 
 
 def test_timing_is_a_decision_and_carrots_paid_only_on_compliance() -> None:

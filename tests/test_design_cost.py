@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import flat_mapping_inputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from coercive.design import PhaseEvaluator, Prices
 from coercive.design.cost import COST_PARTS, carrot_cost, coercer_cost, executing_cost
 from coercive.design.space import BY_NAME, INSTRUMENTS
 from coercive.policy.constants import default_constants
-from coercive.policy.mapping import INPUTS, annuity, payoffs
+from coercive.policy.mapping import annuity, payoffs
 
 CONST = default_constants().mapping
 D = 25
@@ -32,8 +33,7 @@ def synthetic(rng: np.random.Generator, **fixed: float) -> dict[str, np.ndarray]
     def u(low: float, high: float) -> np.ndarray:
         return rng.uniform(low, high, D)
 
-    inputs = {name: np.zeros(D) for name in INPUTS}
-    inputs.update(
+    drawn = dict(
         export_share=u(0.1, 0.4), import_share=u(0.1, 0.4), strategic_dependence=u(0.0, 0.3),
         coalition_enforcement=u(0.2, 0.9), value_per_year=u(0.0, 0.05),
         exploited_regime_loss=u(0.0, 0.5), value_to_coercer=np.ones(D),
@@ -46,11 +46,8 @@ def synthetic(rng: np.random.Generator, **fixed: float) -> dict[str, np.ndarray]
     for name in INSTRUMENTS:
         if name.name != "deadline_months":
             level = rng.uniform(name.low, name.high, D)
-            inputs[name.name] = np.round(level) if name.binary else level
-    for party in ("party_trade", "party_weight", "party_ties", "party_exposure", "party_stake"):
-        inputs[party] = np.zeros((D, 0))
-    inputs.update({k: np.full(D, v) for k, v in fixed.items()})
-    return inputs
+            drawn[name.name] = np.round(level) if name.binary else level
+    return flat_mapping_inputs(D, drawn, fixed)
 
 
 def charges(inputs, behaviour, prices, horizon):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import ultimatum_rows_data
 
 from coercive.estimate._kernels import cholesky_solve
 from coercive.estimate.deterrence.kernel import deterrence_rows
@@ -113,13 +114,7 @@ def test_tree_game_kernels_are_the_numpy_formulas(link: str, error: str, scale: 
 def test_ultimatum_kernel_is_the_numpy_formula(with_accept: bool) -> None:
     rng = np.random.default_rng(13)
     n = 300
-    offer = rng.uniform(0, 15, n)
-    offer[:20], offer[20:35] = 0.0, 15.0
-    position = np.where(offer <= 0, -1, np.where(offer >= 15, 1, 0))
-    accept = rng.integers(0, 2, n).astype(float)
-    utilities = np.vstack(
-        [rng.normal(4, 3, n), rng.normal(9, 3, n), rng.normal(1.2, 1, n), rng.normal(0, 1, n)]
-    )
+    offer, position, accept, utilities = ultimatum_rows_data(rng, n, 20, 15, 3.0, 1.0)
     # some offers the parameters make impossible (e^z overflows: -inf, zero gradient)
     utilities[1, 50:60], utilities[3, 50:60] = -5.0, -8.0
     observed = accept if with_accept else None
@@ -139,14 +134,7 @@ def test_ultimatum_kernel_is_the_numpy_formula(with_accept: bool) -> None:
 @pytest.mark.parametrize("with_accept", [True, False])
 def test_ultimatum_second_derivatives_are_exact(with_accept: bool) -> None:
     rng = np.random.default_rng(31)
-    n = 200
-    offer = rng.uniform(0, 15, n)
-    offer[:20], offer[20:35] = 0.0, 15.0
-    position = np.where(offer <= 0, -1, np.where(offer >= 15, 1, 0))
-    accept = rng.integers(0, 2, n).astype(float)
-    utilities = np.vstack(
-        [rng.normal(4, 1, n), rng.normal(9, 1, n), rng.normal(1.2, 0.2, n), rng.normal(0, 0.2, n)]
-    )
+    offer, position, accept, utilities = ultimatum_rows_data(rng, 200, 20, 15, 1.0, 0.2)
     data = (offer, accept, with_accept, position, 15.0, 0.1, -0.2)  # offsets: fixed scales
     _, first, second = ultimatum_rows(utilities, True, *data)
     step = 1e-5

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -133,37 +134,53 @@ def _deterrence_frame(seed: int, n: int) -> pd.DataFrame:
     )
 
 
-@settings(max_examples=_examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(0, 60),
-    formula=st.sampled_from(
-        [
-            "esc + war ~ x | 0 | z | 1",
-            "esc + war ~ x | 1 | 0 | z",
-            "esc + war ~ 1 | 0 | x | 1",
-            "esc + war ~ 0 | 0 | 0 | 0",
-            "esc + war ~ x | x | x | x",
-            "war + esc ~ x | 0 | z | 1",
-        ]
-    ),
+def _fuzz_fit(
+    examples: int, max_rows: int, formulas: list[str]
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A fit's fuzz test: ``examples`` cases of a data seed, a row count up to ``max_rows``
+    and one of ``formulas``."""
+    cases = settings(
+        max_examples=_examples(examples),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    inputs = given(
+        seed=st.integers(0, 2**32 - 1),
+        n=st.integers(0, max_rows),
+        formula=st.sampled_from(formulas),
+    )
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        return cases(inputs(test))
+
+    return decorate
+
+
+@_fuzz_fit(
+    25,
+    60,
+    [
+        "esc + war ~ x | 0 | z | 1",
+        "esc + war ~ x | 1 | 0 | z",
+        "esc + war ~ 1 | 0 | x | 1",
+        "esc + war ~ 0 | 0 | 0 | 0",
+        "esc + war ~ x | x | x | x",
+        "war + esc ~ x | 0 | z | 1",
+    ],
 )
 def test_fuzz_fit_deterrence(seed: int, n: int, formula: str) -> None:
     _assert_results(_call(fit_deterrence, formula, _deterrence_frame(seed, n)))
 
 
-@settings(max_examples=_examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(0, 40),
-    formula=st.sampled_from(
-        [
-            "sq + cd + sf + bd ~ x | 1 | 0 | z | 1 | 0 | 0",
-            "sq + cd + sf + bd ~ 0 | 0 | 0 | 0 | 0 | 0 | 0",
-            "sq + cd + sf + bd ~ x | x | 0 | x | 1 | x | 0",
-            "sq + cd ~ x | 1 | 0 | z | 1 | 0 | 0",
-        ]
-    ),
+@_fuzz_fit(
+    15,
+    40,
+    [
+        "sq + cd + sf + bd ~ x | 1 | 0 | z | 1 | 0 | 0",
+        "sq + cd + sf + bd ~ 0 | 0 | 0 | 0 | 0 | 0 | 0",
+        "sq + cd + sf + bd ~ x | x | 0 | x | 1 | x | 0",
+        "sq + cd ~ x | 1 | 0 | z | 1 | 0 | 0",
+    ],
 )
 def test_fuzz_fit_signaling(seed: int, n: int, formula: str) -> None:
     rng = np.random.default_rng(seed)

@@ -17,11 +17,12 @@ import re
 from typing import Any
 
 import yaml
+from _helpers import schema_paths
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coercive._errors import MAX_MESSAGE, InputError
-from coercive.policy.loader import CASES_DIR, _is_model, _strip, load_scenario, scenario_from_text
+from coercive.policy.loader import CASES_DIR, load_scenario, scenario_from_text
 from coercive.policy.scenario import Scenario
 
 SCALE = float(os.environ.get("COERCIVE_FUZZ_SCALE", "1"))
@@ -41,20 +42,7 @@ def _fuzz_settings(n: int) -> settings:
     )
 
 
-def _schema_paths(model: type, prefix: str = "") -> list[str]:
-    paths = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        core = _strip(info.annotation)
-        paths.append(path)
-        if _is_model(core) and core.__name__ != "Distribution":
-            paths.extend(_schema_paths(core, f"{path}."))
-        elif getattr(core, "__origin__", None) is list and _is_model(_strip(core.__args__[0])):
-            paths.extend(_schema_paths(_strip(core.__args__[0]), f"{path}.0."))
-    return paths
-
-
-PATHS = _schema_paths(Scenario)
+PATHS = schema_paths(Scenario, ".0")
 DISTRIBUTION_KEYS = ["dist", "low", "high", "mode", "mean", "sd"]
 
 

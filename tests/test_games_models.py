@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from _helpers import ultimatum_rows_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,14 +60,7 @@ def test_tree_game_gradients_are_exact(link: str, error: str, seed: int) -> None
 @given(seed=st.integers(0, 2**31 - 1))
 def test_ultimatum_gradient_is_exact(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    n = 60
-    offer = rng.uniform(0, 15, n)
-    offer[:8], offer[8:12] = 0.0, 15.0
-    position = np.where(offer <= 0, -1, np.where(offer >= 15, 1, 0))
-    accept = rng.integers(0, 2, n).astype(float)
-    utilities = np.vstack(
-        [rng.normal(4, 1, n), rng.normal(9, 1, n), rng.normal(1.2, 0.2, n), rng.normal(0, 0.2, n)]
-    )
+    offer, position, accept, utilities = ultimatum_rows_data(rng, 60, 8, 4, 1.0, 0.2)
     for observed in (accept, None):
         values, analytic = gradient_ult(utilities, offer, observed, position, 15.0)
         np.testing.assert_allclose(values, rows_ult(utilities, offer, observed, position, 15.0))

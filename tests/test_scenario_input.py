@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _helpers import schema_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -56,24 +57,9 @@ def test_schema_documents_required_paths() -> None:
         assert defs[block]["properties"][name].get("description"), (block, name)
 
 
-def _schema_paths(model: type, prefix: str = "") -> list[str]:
-    from coercive.policy.loader import _is_model, _strip
-
-    paths = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        core = _strip(info.annotation)
-        paths.append(path)
-        if _is_model(core) and core.__name__ != "Distribution":
-            paths.extend(_schema_paths(core, f"{path}."))
-        elif getattr(core, "__origin__", None) is list and _is_model(_strip(core.__args__[0])):
-            paths.extend(_schema_paths(_strip(core.__args__[0]), f"{path}[i]."))
-    return paths
-
-
 def test_every_field_is_documented() -> None:
     doc = (SRC.parent / "docs" / "scenario.md").read_text(encoding="utf-8")
-    missing = [path for path in _schema_paths(Scenario) if f"`{path}" not in doc]
+    missing = [path for path in schema_paths(Scenario, "[i]") if f"`{path}" not in doc]
     assert not missing, f"docs/scenario.md does not document: {missing}"
 
 

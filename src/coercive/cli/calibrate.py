@@ -10,11 +10,16 @@ against the base rate, a logistic regression and ``fit_signaling``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 validate_app = typer.Typer(
     name="validate",
@@ -27,6 +32,19 @@ validate_app = typer.Typer(
 
 def _write_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+
+
+@contextlib.contextmanager
+def _spinner(console: Console, description: str) -> Iterator[Callable[[str], None]]:
+    """A transient spinner with ``description`` on ``console`` while the block runs; yields
+    the function that replaces its text (a long fit's progress)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda text: progress.update(task, description=text)
 
 
 def _skipped_lines(skipped: dict[str, dict[str, Any]]) -> str:
@@ -55,7 +73,6 @@ def calibrate_command(
     from pathlib import Path
 
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from coercive._errors import InputError
     from coercive.policy.calibration import calibration_dict, write_calibration
@@ -79,22 +96,14 @@ def calibrate_command(
     selection = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-        ) as progress:
-            task = progress.add_task("estimating", total=None)
+        with _spinner(console, "estimating") as describe:
             chosen = spec
             if spec == "v2":
-                selection = select_specification(
-                    cases,
-                    progress=lambda text: progress.update(task, description=text),
-                )
+                selection = select_specification(cases, progress=describe)
                 chosen = selection["chosen"]
 
             def tick(iteration: int) -> None:
-                progress.update(
-                    task, description=f"estimating {chosen}: BFGS iteration {iteration}"
-                )
+                describe(f"estimating {chosen}: BFGS iteration {iteration}")
 
             model = fit_mapping(train, progress=tick, spec=chosen)
     payload = calibration_dict(model, train_until, train.skipped_report(), selection)
@@ -159,7 +168,6 @@ def validate_ties_command(
     from pathlib import Path
 
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from coercive._errors import InputError
     from coercive.policy.validation import resolve_spec, validate_ties
@@ -176,16 +184,9 @@ def validate_ties_command(
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-            ) as progress:
-                task = progress.add_task("cross-validating", total=None)
+            with _spinner(console, "cross-validating") as describe:
                 payload = cross_validate(
-                    load_coded(),
-                    folds,
-                    resamples=resamples,
-                    progress=lambda text: progress.update(task, description=text),
-                    spec=spec,
+                    load_coded(), folds, resamples=resamples, progress=describe, spec=spec
                 )
         if as_json:
             _write_json(payload)
@@ -194,16 +195,9 @@ def validate_ties_command(
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-        ) as progress:
-            task = progress.add_task("validating", total=None)
+        with _spinner(console, "validating") as describe:
             result = validate_ties(
-                train_until,
-                resamples=resamples,
-                features=features,
-                progress=lambda text: progress.update(task, description=text),
-                spec=spec,
+                train_until, resamples=resamples, features=features, progress=describe, spec=spec
             )
     if plot:
         result.plot(plot)

@@ -119,6 +119,17 @@ class BootstrapResult:
         return f"BootstrapResult({self.summary_line()})"
 
 
+def record_bootstrap(
+    replicates: BootstrapResult, extra: dict[str, object], notes: list[str]
+) -> None:
+    """Put a fit's replicates where its results are read from: ``extra["bootstrap"]`` (for
+    the intervals and ``bse``) with their counts, and their summary line last in ``notes``."""
+    extra["bootstrap"] = replicates
+    extra["bootstrap replicates"] = replicates.B
+    extra["bootstrap failed"] = replicates.failed
+    notes.append(replicates.summary_line())
+
+
 def resample_indices(n: int, B: int, seed: int | None) -> np.ndarray:
     """``B x n`` row positions drawn with replacement (the replicates' data sets)."""
     rng = np.random.default_rng(seed)

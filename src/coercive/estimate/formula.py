@@ -595,27 +595,11 @@ def _simple_part(
     an intercept (full dummy coding) goes to formulaic. The result equals formulaic's with R
     labels: ``(Intercept)`` first, then terms in order, treatment-coded levels ``flevel``.
     """
-    text = " ".join(part.split())
-    intercept = True
-    if text in ("0", "-1", "- 1"):
-        return [], np.zeros((len(frame), 0)), _SimpleSpec(False, ())
-    for suffix in (" - 1", " -1", " + 0"):
-        if text.endswith(suffix):
-            intercept, text = False, text[: -len(suffix)]
-            break
-    for prefix in ("0 + ", "-1 + ", "- 1 + "):
-        if intercept and text.startswith(prefix):
-            intercept, text = False, text[len(prefix) :]
-    tokens = [token.strip() for token in text.split("+")]
-    names: list[str] = []
-    for token in tokens:
-        if token == "1":
-            continue
-        if not _IDENTIFIER.match(token) or token not in frame.columns or token in _CONTEXT:
-            return None
-        if token not in names:
-            names.append(token)
-    if not intercept and not names:
+    tokens = _plain_tokens(part)
+    if tokens is None:
+        return None
+    intercept, names = tokens
+    if any(name not in frame.columns for name in names):
         return None
     terms: list[tuple[str, tuple[Any, ...] | None]] = []
     labels = ["(Intercept)"] if intercept else []
@@ -646,7 +630,7 @@ def _plain_tokens(part: str) -> tuple[bool, tuple[str, ...]] | None:
     same parts)."""
     text = " ".join(part.split())
     if text in ("0", "-1", "- 1"):
-        return False, []
+        return False, ()  # no column at all (not refused as empty, unlike "0 + 1")
     intercept = True
     for suffix in (" - 1", " -1", " + 0"):
         if text.endswith(suffix):

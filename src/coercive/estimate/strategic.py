@@ -65,6 +65,7 @@ __all__ = [
     "check_player_identified",
     "compiled_rows",
     "compiled_second",
+    "fit_outcome_tree",
     "log_cdf_and_score",
     "maximize",
     "outcome_codes",
@@ -725,6 +726,45 @@ def results_from_maximum(
         },
         covariance_type="inverse negative Hessian",
     )
+
+
+def fit_outcome_tree(
+    *,
+    model_name: str,
+    formula: str,
+    link: str,
+    error: str,
+    design: DesignParts,
+    outcomes: Sequence[str],
+    labels: Sequence[str],
+    likelihood: IndexLikelihood,
+    start: object,
+    guess: Callable[[], np.ndarray],
+    maxiter: int,
+    outcome_probabilities: Callable[[np.ndarray], Sequence[np.ndarray]],
+) -> EstimationResults:
+    """Maximize a game tree's ``likelihood`` and return its results (egame122, egame123).
+
+    The games whose outcome is one leaf of the tree share everything after the likelihood:
+    the start (:func:`starting_values`), the maximum, a predictor giving each outcome's
+    probability (``outcome_probabilities(utilities)``, one array per ``outcomes`` name, in
+    tree order) on the fitted rows or ``newdata``, and the same ``extra`` fields.
+    """
+    theta0 = starting_values(start, labels, likelihood, guess)
+    maximum = maximize(likelihood, theta0, maxiter)
+    theta = maximum.theta
+
+    def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+        regressors, index = design.prediction_rows(likelihood.matrices, newdata)
+        shares = outcome_probabilities(likelihood.utilities(theta, regressors))
+        return pd.DataFrame(dict(zip(outcomes, shares, strict=True)), index=index)
+
+    return results_from_maximum(
+        model_name=model_name, likelihood=likelihood, maximum=maximum, labels=labels,
+        design=design, predictor=predictor,
+        extra={"link": link, "error": error, "outcomes": ", ".join(outcomes), "formula": formula,
+               "n_outcomes": len(outcomes)},
+    )  # fmt: skip
 
 
 def _objective(

@@ -60,12 +60,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError
 from coercive.policy.ties import GAME_OUTCOMES, NUMERIC, CodedCases, Coding
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
+
+    from coercive.estimate.covariance import Covariance
 
 MODEL_NAME = "Lewis-Schultz threat game on TIES (conditional on the challenge)"
 PAYOFF_PARTS: tuple[str, ...] = ("VA", "WA", "a", "CB", "WB")
@@ -268,19 +274,67 @@ def _constant_terms(frame: pd.DataFrame) -> set[str]:
     return {name for name in NUMERIC if np.ptp(frame[name].to_numpy(dtype=float)) < 1e-12}
 
 
+def _maximize_penalized(
+    penalized: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    start: np.ndarray,
+    maxiter: int,
+    progress: Callable[[int], None] | None,
+) -> OptimizeResult:
+    """scipy's BFGS result for the maximum of ``penalized`` (a log posterior's value and
+    gradient), telling ``progress`` each iteration's number."""
+    from scipy.optimize import minimize
+
+    iterations = [0]
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = penalized(theta)
+        return -value, -gradient
+
+    def callback(_: np.ndarray) -> None:
+        iterations[0] += 1
+        if progress is not None:
+            progress(iterations[0])
+
+    return minimize(
+        objective,
+        start,
+        jac=True,
+        method="BFGS",
+        callback=callback,
+        options={"maxiter": maxiter, "gtol": 1e-4},
+    )
+
+
+def _penalized_covariance(
+    penalized: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    row_scores: Callable[[np.ndarray], np.ndarray],
+    theta: np.ndarray,
+) -> tuple[Covariance, str]:
+    """(covariance, its type) at the maximum ``theta`` of ``penalized``: the inverse of its
+    numerical Hessian, or where that is not definite the per-case scores' outer product."""
+    from coercive.estimate.covariance import (
+        hessian_covariance,
+        numerical_hessian,
+        opg_covariance,
+    )
+
+    covariance = hessian_covariance(
+        numerical_hessian(lambda t: penalized(t)[1], theta, relative_step=1e-4)
+    )
+    if covariance.ok:
+        return covariance, "hessian"
+    # The likelihood jumps where a case's selected equilibrium appears or vanishes (a fold of
+    # the best-response map); an optimum on such an edge has no definite Hessian, and the
+    # outer product of the per-case scores (BHHH) stands in.
+    return opg_covariance(row_scores(theta)), "opg (the Hessian is not definite at the optimum)"
+
+
 def fit_ties(
     train: CodedCases,
     spec: dict[str, tuple[str, ...]] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EstimatedThreatModel:
     """Estimate the constants by maximum likelihood on ``train`` (see the module docstring)."""
-    from scipy.optimize import minimize
-
-    from coercive.estimate.covariance import (
-        hessian_covariance,
-        numerical_hessian,
-        opg_covariance,
-    )
     from coercive.estimate.formula import parse_formula
     from coercive.estimate.results import EstimationResults
 
@@ -298,7 +352,6 @@ def fit_ties(
     text = formula(spec, dropped)
     design = parse_formula(text, frame, PAYOFF_PARTS, na="raise")
     likelihood = ThreatLikelihood(design.matrices(), np.asarray(design.outcome))
-    iterations = [0]
     labels = design.labels()
     precision = np.array(
         [
@@ -311,35 +364,10 @@ def fit_ties(
         value, gradient = likelihood.value_and_gradient(theta)
         return value - 0.5 * float(precision @ theta**2), gradient - precision * theta
 
-    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        value, gradient = penalized(theta)
-        return -value, -gradient
-
-    def callback(_: np.ndarray) -> None:
-        iterations[0] += 1
-        if progress is not None:
-            progress(iterations[0])
-
-    start = np.zeros(design.n_columns)
-    result = minimize(
-        objective,
-        start,
-        jac=True,
-        method="BFGS",
-        callback=callback,
-        options={"maxiter": 500, "gtol": 1e-4},
-    )
+    result = _maximize_penalized(penalized, np.zeros(design.n_columns), 500, progress)
     theta = np.asarray(result.x)
     llf = likelihood.loglike(theta)
-    hessian = numerical_hessian(lambda t: penalized(t)[1], theta, relative_step=1e-4)
-    covariance = hessian_covariance(hessian)
-    covariance_type = "hessian"
-    if not covariance.ok:
-        # The likelihood jumps where a case's selected equilibrium appears or vanishes (a
-        # fold of the best-response map); an optimum on such an edge has no definite
-        # Hessian, and the outer product of the per-case scores (BHHH) stands in.
-        covariance = opg_covariance(likelihood.row_scores(theta))
-        covariance_type = "opg (the Hessian is not definite at the optimum)"
+    covariance, covariance_type = _penalized_covariance(penalized, likelihood.row_scores, theta)
     _, _, counts = solve_payoffs(likelihood.payoffs(theta))
     notes = () if covariance.ok else (covariance.note or "standard errors are not available",)
     results = EstimationResults(

@@ -76,6 +76,8 @@ import pandas as pd
 from coercive._errors import InputError
 from coercive.policy.estimation import (
     PRIOR_SD,
+    _maximize_penalized,
+    _penalized_covariance,
     _probabilities_at,
     _row_loglike,
     payoff_slopes,
@@ -565,13 +567,6 @@ def fit_mapping(
 ) -> MappingFit:
     """Estimate :data:`MAPPING_ESTIMATED`, the coding effects and (v2) the mixture on
     ``train`` under the specification ``spec`` (:data:`SPECIFICATIONS`)."""
-    from scipy.optimize import minimize
-
-    from coercive.estimate.covariance import (
-        hessian_covariance,
-        numerical_hessian,
-        opg_covariance,
-    )
     from coercive.estimate.results import EstimationResults
 
     started = time.perf_counter()
@@ -599,28 +594,9 @@ def fit_mapping(
             gradient - precision * delta,
         )
 
-    iterations = [0]
-
-    def callback(_: np.ndarray) -> None:
-        iterations[0] += 1
-        if progress is not None:
-            progress(iterations[0])
-
-    result = minimize(
-        lambda t: tuple(-x for x in penalized(t)),
-        parameters.centres.copy(),
-        jac=True,
-        method="BFGS",
-        callback=callback,
-        options={"maxiter": 300, "gtol": 1e-4},
-    )
+    result = _maximize_penalized(penalized, parameters.centres.copy(), 300, progress)
     theta = np.asarray(result.x)
-    hessian = numerical_hessian(lambda t: penalized(t)[1], theta, relative_step=1e-4)
-    covariance = hessian_covariance(hessian)
-    covariance_type = "hessian"
-    if not covariance.ok:
-        covariance = opg_covariance(likelihood.row_scores(theta))
-        covariance_type = "opg (the Hessian is not definite at the optimum)"
+    covariance, covariance_type = _penalized_covariance(penalized, likelihood.row_scores, theta)
     _, _, counts = solve_payoffs(likelihood.payoffs(theta))
     results = EstimationResults(
         model=spec.model_name,

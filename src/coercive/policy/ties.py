@@ -111,23 +111,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 
 CATEGORICAL: tuple[str, ...] = ("sanction_type", "issue")
-NUMERIC: tuple[str, ...] = (
-    "target_costs",
-    "sender_costs",
-    "commitment",
-    "specificity",
-    "institution",
-    "carrots",
-    "us_sender",
-    "sqrt_target_econdep",
-    "sqrt_sender_econdep",
-    "target_democracy",
-    "sender_democracy",
-    "lncaprat",
-    "contig",
-    "ally",
-)
-FEATURES: tuple[str, ...] = CATEGORICAL + NUMERIC
 DYAD_FEATURES: tuple[str, ...] = (
     "sqrt_target_econdep",
     "sqrt_sender_econdep",
@@ -137,6 +120,18 @@ DYAD_FEATURES: tuple[str, ...] = (
     "contig",
     "ally",
 )
+"""The numeric features read from the dyad-year data (the rest come from the case itself)."""
+NUMERIC: tuple[str, ...] = (
+    "target_costs",
+    "sender_costs",
+    "commitment",
+    "specificity",
+    "institution",
+    "carrots",
+    "us_sender",
+    *DYAD_FEATURES,
+)
+FEATURES: tuple[str, ...] = CATEGORICAL + NUMERIC
 
 MIN_LEVEL_COUNT = 10
 """A category seen fewer times than this in the training rows is pooled into ``other``."""

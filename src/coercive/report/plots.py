@@ -7,7 +7,7 @@ figure. The HTML report embeds these same figures as inline SVG.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,21 +68,42 @@ def plot_calculus(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _paired_bars(
+    ax: Axes,
+    ticks: Sequence[str],
+    left: tuple[Sequence[float], str, str],
+    right: tuple[Sequence[float], str, str],
+    *,
+    ylabel: str,
+    title: str,
+) -> Axes:
+    """Two bars a tick, ``left`` and ``right`` each ``(values, colour, legend label)``, on a
+    0-1 probability axis."""
+    x = np.arange(len(ticks))
+    for offset, (values, color, label) in ((-0.2, left), (0.2, right)):
+        ax.bar(x + offset, values, width=0.4, color=color, label=label)
+    ax.set_xticks(x, ticks, fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
 def plot_conditions(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
     """Compliance now and if each of Jakobsen's conditions were met (counterfactual runs)."""
     ax = _axes(ax)
     names = list(result["counterfactuals"])
-    x = np.arange(len(names))
     met = [result["counterfactuals"][name]["compliance"] for name in names]
-    ax.bar(x - 0.2, [result["compliance"]] * len(names), width=0.4, color=_GREY, label="now")
-    ax.bar(x + 0.2, met, width=0.4, color=_BLUE, label="if met")
     ticks = [f"{name}\n(binding)" if name == result.get("binding") else name for name in names]
-    ax.set_xticks(x, ticks, fontsize=9)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("compliance")
-    ax.set_title("Compliance if each condition were met", fontsize=10)
-    ax.legend(frameon=False, fontsize=8)
-    return ax
+    return _paired_bars(
+        ax,
+        ticks,
+        ([result["compliance"]] * len(names), _GREY, "now"),
+        (met, _BLUE, "if met"),
+        ylabel="compliance",
+        title="Compliance if each condition were met",
+    )
 
 
 def plot_distribution(histogram: Mapping[str, Any], ax: Axes | None = None) -> Axes:
@@ -110,15 +131,14 @@ def plot_ex_ante(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     ex_ante = result["ex_ante"]
     names = ["compliance", "war"]
-    x = np.arange(len(names))
-    ax.bar(x - 0.2, [result[n] for n in names], width=0.4, color=_BLUE, label="given the challenge")
-    ax.bar(x + 0.2, [ex_ante[n] for n in names], width=0.4, color=_GREY, label="ex ante")
-    ax.set_xticks(x, names, fontsize=9)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability")
-    ax.set_title("Given the challenge vs ex ante (before it)", fontsize=10)
-    ax.legend(frameon=False, fontsize=8)
-    return ax
+    return _paired_bars(
+        ax,
+        names,
+        ([result[n] for n in names], _BLUE, "given the challenge"),
+        ([ex_ante[n] for n in names], _GREY, "ex ante"),
+        ylabel="probability",
+        title="Given the challenge vs ex ante (before it)",
+    )
 
 
 def plot_third_parties(result: Mapping[str, Any], ax: Axes | None = None) -> Axes:

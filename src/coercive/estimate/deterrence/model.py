@@ -406,7 +406,7 @@ def fit_deterrence(
 
     extra: dict[str, object] = {}
     if bootstrap:
-        from coercive.estimate.bootstrap import bootstrap_fit
+        from coercive.estimate.bootstrap import bootstrap_fit, record_bootstrap
 
         replicates = bootstrap_fit(
             functools.partial(
@@ -419,12 +419,7 @@ def fit_deterrence(
             progress=progress,
             names=labels,
         )
-        extra = {
-            "bootstrap": replicates,
-            "bootstrap replicates": replicates.B,
-            "bootstrap failed": replicates.failed,
-        }
-        notes.append(replicates.summary_line())
+        record_bootstrap(replicates, extra, notes)
 
     return EstimationResults(
         model=f"Strategic deterrence game (egame12), {link}, {error} error",

@@ -50,12 +50,10 @@ from coercive.estimate.strategic import (
     check_options,
     check_player_identified,
     compiled_rows,
+    fit_outcome_tree,
     fit_single_threaded,
     log_cdf_and_score,
-    maximize,
     outcome_codes,
-    results_from_maximum,
-    starting_values,
     utility_labels,
 )
 from coercive.games.deterrence import LinkFunctions
@@ -81,6 +79,14 @@ def probabilities(
     else:
         scale = np.sqrt(p2**2 + (1.0 - p2) ** 2 + p4**2 + (1.0 - p4) ** 2)
     return functions.cdf(gain / scale), p2, p4
+
+
+def _outcome_probabilities(
+    utilities: np.ndarray, functions: LinkFunctions, error: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """P(LL), P(LR), P(RL), P(RR) (tree order) from the six utilities."""
+    p1, p2, p4 = probabilities(utilities, functions, error)
+    return (1 - p1) * (1 - p2), (1 - p1) * p2, p1 * (1 - p4), p1 * p4
 
 
 def row_loglik(
@@ -216,29 +222,10 @@ def fit_egame122(
             error == "private",
         ),  # fmt: skip
     )
-    theta0 = starting_values(
-        start, labels, likelihood, lambda: _start(matrices, codes, functions, error)
-    )
-    maximum = maximize(likelihood, theta0, maxiter)
-    theta = maximum.theta
-
-    def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
-        regressors, index = design.prediction_rows(matrices, newdata)
-        p1, p2, p4 = probabilities(likelihood.utilities(theta, regressors), functions, error)
-        return pd.DataFrame(
-            {
-                outcomes[0]: (1 - p1) * (1 - p2),
-                outcomes[1]: (1 - p1) * p2,
-                outcomes[2]: p1 * (1 - p4),
-                outcomes[3]: p1 * p4,
-            },
-            index=index,
-        )
-
-    return results_from_maximum(
+    return fit_outcome_tree(
         model_name=f"Strategic game egame122 (2 players, 4 outcomes), {link}, {error} error",
-        likelihood=likelihood, maximum=maximum, labels=labels, design=design,
-        predictor=predictor,
-        extra={"link": link, "error": error, "outcomes": ", ".join(outcomes), "formula": formula,
-               "n_outcomes": 4},
+        formula=formula, link=link, error=error, design=design, outcomes=outcomes,
+        labels=labels, likelihood=likelihood, start=start,
+        guess=lambda: _start(matrices, codes, functions, error), maxiter=maxiter,
+        outcome_probabilities=lambda u: _outcome_probabilities(u, functions, error),
     )  # fmt: skip

@@ -51,12 +51,10 @@ from coercive.estimate.strategic import (
     check_player_identified,
     compiled_rows,
     compiled_second,
+    fit_outcome_tree,
     fit_single_threaded,
     log_cdf_and_score,
-    maximize,
     outcome_codes,
-    results_from_maximum,
-    starting_values,
     utility_labels,
 )
 from coercive.games.deterrence import LinkFunctions
@@ -83,6 +81,14 @@ def probabilities(
     else:
         s1 = np.sqrt(1.0 + (1.0 - p2) ** 2 + (p2 * (1.0 - p3)) ** 2 + (p2 * p3) ** 2)
     return functions.cdf(gain1 / s1), p2, p3
+
+
+def _outcome_probabilities(
+    utilities: np.ndarray, functions: LinkFunctions, error: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """P of outcomes 1, 3, 5, 6 (tree order: who stops, or player 3's move) from the utilities."""
+    p1, p2, p3 = probabilities(utilities, functions, error)
+    return 1 - p1, p1 * (1 - p2), p1 * p2 * (1 - p3), p1 * p2 * p3
 
 
 def row_loglik(
@@ -256,29 +262,10 @@ def fit_egame123(
         compiled_rows(egame123_rows, *kernel_data),
         compiled_second(egame123_rows, *kernel_data),
     )
-    theta0 = starting_values(
-        start, labels, likelihood, lambda: _start(matrices, codes, functions, error)
-    )
-    maximum = maximize(likelihood, theta0, maxiter)
-    theta = maximum.theta
-
-    def predictor(newdata: pd.DataFrame | None = None) -> pd.DataFrame:
-        regressors, index = design.prediction_rows(matrices, newdata)
-        p1, p2, p3 = probabilities(likelihood.utilities(theta, regressors), functions, error)
-        return pd.DataFrame(
-            {
-                outcomes[0]: 1 - p1,
-                outcomes[1]: p1 * (1 - p2),
-                outcomes[2]: p1 * p2 * (1 - p3),
-                outcomes[3]: p1 * p2 * p3,
-            },
-            index=index,
-        )
-
-    return results_from_maximum(
+    return fit_outcome_tree(
         model_name=f"Strategic game egame123 (3 players, 4 outcomes), {link}, {error} error",
-        likelihood=likelihood, maximum=maximum, labels=labels, design=design,
-        predictor=predictor,
-        extra={"link": link, "error": error, "outcomes": ", ".join(outcomes), "formula": formula,
-               "n_outcomes": 4},
+        formula=formula, link=link, error=error, design=design, outcomes=outcomes,
+        labels=labels, likelihood=likelihood, start=start,
+        guess=lambda: _start(matrices, codes, functions, error), maxiter=maxiter,
+        outcome_probabilities=lambda u: _outcome_probabilities(u, functions, error),
     )  # fmt: skip

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError, InputTypeError
-from coercive.estimate.bootstrap import bootstrap_fit
+from coercive.estimate.bootstrap import bootstrap_fit, record_bootstrap
 from coercive.estimate.covariance import Covariance
 from coercive.estimate.formula import DesignParts, parse_formula
 from coercive.estimate.results import EstimationResults
@@ -522,10 +522,7 @@ def fit_signaling(
             progress=progress,
             names=labels,
         )
-        extra["bootstrap"] = replicates
-        extra["bootstrap replicates"] = replicates.B
-        extra["bootstrap failed"] = replicates.failed
-        notes.append(replicates.summary_line())
+        record_bootstrap(replicates, extra, notes)
 
     predictor = SignalingPredictor(design, params, fixed_values)
 

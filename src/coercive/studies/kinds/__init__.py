@@ -98,4 +98,14 @@ def check_keys(given: dict[str, Any], allowed: tuple[str, ...] | list[str], wher
             raise InputError(f"{where}: unknown field {key!r}; allowed: {', '.join(allowed)}")
 
 
-__all__ = ["BUILTIN", "Kind", "get_kind", "kind_names", "check_keys"]
+def unit_axes(points: dict[str, list[Any]], position: int) -> dict[str, Any]:
+    """The axis values of the unit at ``position`` in a :meth:`Kind.run`'s ``points``, as the
+    Python values the spec gave (an axis column hands back numpy scalars)."""
+    values = {path: column[position] for path, column in points.items()}
+    return {
+        path: value.item() if isinstance(value, np.generic) else value
+        for path, value in values.items()
+    }
+
+
+__all__ = ["BUILTIN", "Kind", "get_kind", "kind_names", "check_keys", "unit_axes"]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from coercive._errors import InputError
-from coercive.studies.kinds import check_keys
+from coercive.studies.kinds import check_keys, unit_axes
 
 _CHECK_VALUES = 64
 """Per axis, at most this many values are validated at compile time (all, if fewer; else
@@ -56,11 +56,6 @@ def _base_leaves(text: str, source: str, fixed: tuple[tuple[str, Any], ...]) -> 
     from coercive.policy.assess import assess_scenario
 
     return _leaves(assess_scenario(_scenario(text, source, dict(fixed))).to_dict())
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar from an axis column as the Python value it came from."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 class AssessKind:
@@ -149,7 +144,7 @@ class AssessKind:
             rows[output] = []
         for position in range(len(units)):
             overrides = {**prepared["fixed"], "model.seed": seed}
-            overrides.update({path: _plain(values[position]) for path, values in points.items()})
+            overrides.update(unit_axes(points, position))
             result = _leaves(
                 assess_scenario(
                     _scenario(prepared["text"], prepared["source"], overrides)

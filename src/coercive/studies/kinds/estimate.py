@@ -40,7 +40,7 @@ import pandas as pd
 
 from coercive._errors import InputError
 from coercive.games import PAYOFFS
-from coercive.studies.kinds import check_keys
+from coercive.studies.kinds import check_keys, unit_axes
 
 FIELDS = (
     "model",
@@ -320,11 +320,6 @@ def simulate(
     return out
 
 
-def _plain(value: Any) -> Any:
-    """A numpy scalar from an axis column as the Python value it came from."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def seed_of(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
@@ -387,8 +382,8 @@ class EstimateKind:
         rows: list[dict[str, Any]] = []
         for position, unit in enumerate(units):
             task = prepared["task"]
-            for path, values in points.items():
-                task = set_path(task, path, _plain(values[position]), "axes")
+            for path, value in unit_axes(points, position).items():
+                task = set_path(task, path, value, "axes")
             # covariates: one draw per grid point, shared by its replicates
             point_seed = int(
                 np.random.SeedSequence([seed, int(unit) // draws, 1]).generate_state(1)[0]
