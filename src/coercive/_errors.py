@@ -73,3 +73,19 @@ def finite_array(name: str, value: object) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name}: must be finite (got NaN or inf)")
     return arr
+
+
+def warn_caller(message: str, category: type[Warning] = RuntimeWarning) -> None:
+    """``warnings.warn`` attributed to the first frame outside this package: the user's
+    line that called the library, however deep inside the package the warning arose
+    (a fixed ``stacklevel`` names a library line as soon as a helper is added between)."""
+    import sys
+    import warnings
+    from pathlib import Path
+
+    package = str(Path(__file__).resolve().parent)
+    # stacklevel 1 is this function's own frame, 2 its caller's: the walk starts there.
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import FrozenInstanceError
 from types import MappingProxyType
@@ -39,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from coercive._errors import warn_caller
 
 __all__ = ["EstimationResults"]
 
@@ -174,18 +175,12 @@ class EstimationResults:
         for name, value in fields.items():
             object.__setattr__(self, name, value)
         if len(names) and not np.all(np.isfinite(cov_values)):
-            warnings.warn(
+            warn_caller(
                 f"{self.model}: "
-                + (self.notes[0] if self.notes else "standard errors are not available"),
-                RuntimeWarning,
-                stacklevel=3,
+                + (self.notes[0] if self.notes else "standard errors are not available")
             )
         if not converged:  # (a singular Hessian is reported by the warning above)
-            warnings.warn(
-                f"{self.model}: the optimizer did not report convergence",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            warn_caller(f"{self.model}: the optimizer did not report convergence")
 
     def __setattr__(self, name: str, value: object) -> None:
         raise FrozenInstanceError(f"EstimationResults is immutable; cannot set {name!r}")

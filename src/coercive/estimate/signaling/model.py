@@ -28,7 +28,6 @@ WA, a) or all of B's (CB, WB, VB); such formulas are refused, as in sigInt.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from coercive._errors import InputError, InputTypeError
+from coercive._errors import InputError, InputTypeError, warn_caller
 from coercive.estimate.bootstrap import bootstrap_fit, record_bootstrap
 from coercive.estimate.covariance import Covariance
 from coercive.estimate.formula import DesignParts, parse_formula
@@ -597,11 +596,9 @@ def _npl(
         theta = fit.theta
     if not npl_converged:
         if warn:
-            warnings.warn(
+            warn_caller(
                 f"{MODEL_NAME}: NPL did not converge in {npl_maxit} iterations "
-                f"(last max change {change:.3g} > npl_tol {npl_tol:g})",
-                RuntimeWarning,
-                stacklevel=3,
+                f"(last max change {change:.3g} > npl_tol {npl_tol:g})"
             )
         notes.append(f"NPL did not converge in {npl_maxit} iterations (last change {change:.3g})")
     extra = {
