@@ -77,3 +77,16 @@ def assert_batch_is_each_alone(evaluator: Any, candidates: np.ndarray) -> None:
         alone = evaluator.evaluate(candidates[i : i + 1])
         assert alone.compliance[0] == pytest.approx(batched.compliance[i], abs=1e-12)
         assert alone.cost[0] == pytest.approx(batched.cost[i], abs=1e-12)
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``coercive ARGV`` in this process through :func:`coercive.cli.main` (the entry
+    point's own error handling: one stderr line, exit status 2); return (status, stdout,
+    stderr). Interpreter start-up is left to the few tests that run a real process."""
+    from coercive.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 1), out, err

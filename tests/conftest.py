@@ -33,18 +33,21 @@ if os.environ.get("CI"):
 # With `--dist loadfile` (pyproject addopts) a pytest-xdist worker takes one test file at a
 # time, in collection order. Alphabetical order would hand out a long file (test_sweep_resume)
 # near the end, leaving one core idle while the other finishes it; so the longest files go
-# first. Their order is from `pytest --junitxml` per-file totals (2026-12-02, 2-core machine);
+# first. Their order is from `pytest --junitxml` per-file totals (2026-12-02, 2-core machine,
+# after the CLI tests moved in-process);
 # a file missing from the list only keeps its alphabetical place.
 LONGEST_FILES = (
-    "test_fuzz_scenario.py",
-    "test_sweep_resume.py",
-    "test_scenario_input.py",
     "test_browser.py",
-    "test_cli_game.py",
     "test_certification.py",
+    "test_fuzz_scenario.py",
+    "test_design_campaign.py",
+    "test_sweep_resume.py",
+    "test_campaign.py",
+    "test_scenario_input.py",
     "test_signaling.py",
     "test_fuzz_cli.py",
-    "test_policy_properties.py",
+    "test_fuzz_estimate.py",
+    "test_sweep.py",
 )
 
 

@@ -6,12 +6,9 @@ cases) where one kind of instrument is plainly the cheap one, and check the desi
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-from _helpers import assert_batch_is_each_alone, flat_mapping_inputs
+from _helpers import assert_batch_is_each_alone, flat_mapping_inputs, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,28 +172,25 @@ def test_every_instrument_is_a_mapping_input() -> None:
         assert inst.name in INPUTS or inst.name == "deadline_months"
 
 
-def test_cli_bad_input_one_line_exit_2() -> None:
+def test_cli_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     for args in (["--target-compliance", "1.2"], ["--bound", "secondary=0:2"]):
-        proc = subprocess.run(
-            [sys.executable, "-m", "coercive", "design", "dprk-2017", *args],
-            capture_output=True, text=True, env={"PYTHONPATH": "src", "PATH": ""},
-        )
-        assert proc.returncode == 2
-        lines = proc.stderr.strip().splitlines()
-        assert len(lines) == 1 and "coercive: error:" in lines[0], proc.stderr
+        code, _, err = run_cli(["design", "dprk-2017", *args], capsys)
+        assert code == 2
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "coercive: error:" in lines[0], err
 
 
-def test_cli_json_runs(tmp_path) -> None:
+def test_cli_json_runs(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     plot = tmp_path / "frontier.png"
-    proc = subprocess.run(
-        [sys.executable, "-m", "coercive", "design", "dprk-2017", "--json", "--draws", "20",
-         "--pop-size", "8", "--generations", "2", "--plot", str(plot)],
-        capture_output=True, text=True, env={"PYTHONPATH": "src", "PATH": ""},
+    code, out, err = run_cli(
+        ["design", "dprk-2017", "--json", "--draws", "20", "--pop-size", "8",
+         "--generations", "2", "--plot", str(plot)],
+        capsys,
     )
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
+    assert code == 0, err
+    data = json.loads(out)
     assert {"today", "cheapest", "frontier", "instruments_on_frontier"} <= set(data)
     costs = [row["cost"] for row in data["frontier"]]
     assert costs == sorted(costs)

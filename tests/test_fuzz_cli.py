@@ -20,24 +20,16 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coercive._errors import MAX_MESSAGE, InputError
-from coercive.cli import main
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 SCALE = float(os.environ.get("COERCIVE_FUZZ_SCALE", "1"))
 PLOT_DIR = Path(tempfile.mkdtemp(prefix="coercive-fuzz-plots-"))
 atexit.register(shutil.rmtree, PLOT_DIR, ignore_errors=True)
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 GROUPS = ([], ["game"], ["cases"])
