@@ -85,9 +85,15 @@ def test_sticks_alone_cheapest(seed: int, carrot_price: float) -> None:
 @given(seed=st.integers(0, 10_000), sanctions_price=st.floats(20.0, 100.0))
 def test_carrots_alone_cheapest(seed: int, sanctions_price: float) -> None:
     """Sanctions the regime passes on entirely (pass-through 0) and priced far above
-    carrots; a strike that cannot win and costs a war."""
+    carrots; a strike that cannot win and costs a war dearer than any sanctions.
+
+    The strike's cost must exceed what executing the threatened sanctions costs (their
+    stream at this price, up to ~100 × 3 here): below that, switching the posture to force
+    makes the threat cheaper to carry out, hence more credible, and the cheapest mix uses
+    it (hypothesis found seed 10000 at sanctions price 20 with a strike costing 5).
+    """
     rng = np.random.default_rng(seed)
-    inputs = base_inputs(rng, escalation_dominance=0.0, coercer_war_cost=5.0,
+    inputs = base_inputs(rng, escalation_dominance=0.0, coercer_war_cost=1e3,
                          strike_regime_loss=0.0, strike_damage=0.0, backdown_cost=0.0,
                          pass_through_given=1.0, pass_through=0.0)
     result, ev = run(inputs, Prices(carrots=0.05, sanctions=sanctions_price), target=0.6,
