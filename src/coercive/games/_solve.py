@@ -81,8 +81,13 @@ _CERTIFY_WIDTH = 1e-9
 _NEAR_ONE_FLOOR = 1e-15
 _SMALLEST_DOUBLE = 5e-324
 
+# The search's helpers are only ever called from the compiled search (solve_one, and
+# _solve_block around it), whose cache files hold their code: a cache file of their own
+# would be written on the first run and never read, so they are not cached.
+_part_of_the_search = njit(cache=False, nogil=True, error_model="numpy")
 
-@njit(cache=True, nogil=True, error_model="numpy")
+
+@_part_of_the_search
 def _gap(root):  # noqa: ANN001, ANN202
     """Width left out on each side of a root: 1e-9 of its distance to the nearer end of
     [0, 1], at least one float above 0 (roots near 1e-300 count) or 1e-15 below 1."""
@@ -91,7 +96,7 @@ def _gap(root):  # noqa: ANN001, ANN202
     return max(_CERTIFY_WIDTH * root, _SMALLEST_DOUBLE)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _next_point(lo, hi, glo, ghi, newton, bisect):  # noqa: ANN001, ANN202
     """The next trial point strictly inside (lo, hi), or NaN when none is left.
 
@@ -116,7 +121,7 @@ def _next_point(lo, hi, glo, ghi, newton, bisect):  # noqa: ANN001, ANN202
     return x if lo < x < hi else mid
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN202
     """Root of g = p − F(p) in [lo, hi], where g(lo), g(hi) differ in sign or one is 0.
 
@@ -180,7 +185,7 @@ def _polish(lo, hi, glo, ghi, SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001
     return hi, value_hi, firm_hi, back_hi
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _certificate_bounds(root):  # noqa: ANN001, ANN202
     """The interval around ``root`` in which the certificate looks for a sign change of
     ``g = p − F(p)``: ``root·(1 ∓ 5e-10)``, a relative width of 1e-9, widened to ±1e-300
@@ -190,7 +195,7 @@ def _certificate_bounds(root):  # noqa: ANN001, ANN202
     return max(root - half, 0.0), min(root + half, 1.0)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _analytic_slope(p, firm, back, args):  # noqa: ANN001, ANN202
     """dF/dp at p from pF there (``firm``, ``back`` = 1 − pF); NaN in the tails.
 
@@ -205,7 +210,7 @@ def _analytic_slope(p, firm, back, args):  # noqa: ANN001, ANN202
     return response_slope(p, firm, back, *args)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _difference_point(p):  # noqa: ANN001, ANN202
     """The other point of a one-sided difference quotient for dF/dp at p, where the analytic
     slope is NaN: 1e-7 of the distance to the nearer end away (at least 1e-300)."""
@@ -216,13 +221,13 @@ def _difference_point(p):  # noqa: ANN001, ANN202
     return other
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _merge_scale(root):  # noqa: ANN001, ANN202
     # Like _gap, without its one-float floor above 0 (0 and 5e-324 are two roots).
     return _gap(root) if root > 0.5 else _CERTIFY_WIDTH * root
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _stored(root, roots, count):  # noqa: ANN001, ANN202
     """Whether ``root`` is one of the first ``count`` entries of ``roots`` already."""
     for k in range(count):
@@ -236,7 +241,7 @@ def _stored(root, roots, count):  # noqa: ANN001, ANN202
     return False
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     """Push the cell [lo, hi] with F(lo), F(hi) onto ``cells`` (rows lo, hi, flo, fhi)."""
     cells[0, top] = lo
@@ -246,7 +251,7 @@ def _push(cells, top, lo, hi, flo, fhi):  # noqa: ANN001, ANN202
     return top + 1
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _keep(point, cell, split, args, found, cells, count, rejected, top):  # noqa: ANN001, ANN202
     """Store a polished root if it is certified; with ``split``, queue the rest of its cell.
 
@@ -305,7 +310,7 @@ def _keep(point, cell, split, args, found, cells, count, rejected, top):  # noqa
     return count, rejected, top
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
     # Half-open: a zero at a cell's upper end belongs to that cell, one at its lower
     # end to the cell below (except at p = 0, which has no cell below).
@@ -316,7 +321,7 @@ def _sign_change(glo, ghi, lo):  # noqa: ANN001, ANN202
     return lo == 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@_part_of_the_search
 def _sign(x):  # noqa: ANN001, ANN202
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
