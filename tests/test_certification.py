@@ -543,3 +543,31 @@ def test_a_root_just_above_a_root_at_zero_is_kept() -> None:
     roots = eq["pR"].to_numpy()
     assert len(roots) == 3
     assert roots[0] == 0.0 and 0.0 < roots[1] < 1e-290 and roots[2] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "game",
+    [
+        # Found by hypothesis (payoffs in [-4, 4], σ in [0.2, 3]): F is 0 up to p ~ 1e-22,
+        # then flat at 0.2525 (0.3085), where F(1) rounds one ulp below F(0.9). The search
+        # shrank the cell above the middle root to [lo, F(1)], with the stable root an ulp
+        # above it, and returned two equilibria (0 and the unstable one near 1e-22 / 1e-83).
+        dict(SA=0.375, VA=0.0, CB=0.0, WA=0.0, WB=0.0, a=1.3118969337512204e-20, VB=-1.0,
+             sigma=1.5),
+        dict(SA=1.0, VA=0.0, CB=1.0, WA=-2.364866295665993e-82, WB=1.5, a=0.0, VB=0.0,
+             sigma=1.0),
+    ],
+)
+def test_a_root_where_F_is_flat_at_its_top_is_kept(game: dict[str, float]) -> None:
+    eq = CrisisGame(**game).equilibria()
+    roots = eq["pR"].to_numpy()
+    top = float(ls.best_response(1.0, **game))  # F is flat there: the stable root is F(1)
+    assert len(roots) == 3
+    assert roots[0] == 0.0 and 0.0 < roots[1] < 1e-20
+    assert roots[2] == pytest.approx(top, rel=1e-12)
+    assert eq["stable"].tolist() == [True, False, True]
+    # Between the middle root and the top one F lies above the diagonal, and above the top
+    # one below it: a sign change of p − F(p) brackets each.
+    inside = np.array([1e-3, 0.5 * top, 0.99 * top])
+    assert np.all(inside < ls.best_response(inside, **game))
+    assert 1.01 * top > float(ls.best_response(1.01 * top, **game))

@@ -428,7 +428,31 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
             truncated |= STACK_FULL
         elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
             # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
-            top = _push(cells, top, lo, fhi, flo, response_and_firmness(fhi, *args)[0])
+            value, firm, back = response_and_firmness(fhi, *args)
+            if fhi - value > 0.0:
+                top = _push(cells, top, lo, fhi, flo, value)
+                continue
+            # F(F(hi)) <= F(hi) holds exactly (F rises), so g(F(hi)) <= 0 is an exact 0 or
+            # F's rounding: F(hi) is a root (F flat there), the mirror of the case below.
+            # Kept here: the cell [lo, F(hi)] would hold a sign change, but the root can
+            # lie an ulp above F(hi), outside it (hypothesis found F flat at 0.2525 with
+            # F(1) one ulp below F(0.9): the stable equilibrium was missed and the game
+            # returned two equilibria, 0 and 8.2e-22).
+            if count == capacity:
+                if not _stored(fhi, roots, count):
+                    truncated |= TOO_MANY_ROOTS
+                continue
+            count, rejected, top = _keep(
+                (fhi, value, firm, back),
+                (lo, fhi, flo, value),
+                split,
+                args,
+                found,
+                cells,
+                count,
+                rejected,
+                top,
+            )
         elif glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
             # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
             value, firm, back = response_and_firmness(flo, *args)
