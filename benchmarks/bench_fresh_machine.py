@@ -54,7 +54,10 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], label: str) -> Step
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     ok = result.returncode == 0
     if not ok:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
+        # The failures' own lines (a hypothesis example, the assertion), then the summary.
+        lines = (result.stdout + result.stderr).splitlines()
+        wanted = [ln for ln in lines if ln.startswith(("E  ", "FAILED", "ERROR"))][:60]
+        tail = "\n".join(wanted + lines[-5:])
         message = f"{label} failed (exit {result.returncode}) after {wall:.1f}s:\n{tail}"
         print(message, file=sys.stderr)
     return {"wall_s": wall, "cpu_s": cpu, "ok": ok}
