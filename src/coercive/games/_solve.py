@@ -407,25 +407,17 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
         glo = lo - flo
         ghi = hi - fhi
         if _sign_change(glo, ghi, lo):
-            point = _polish(lo, hi, glo, ghi, *args)
-            if count == capacity:
-                # No slot left: a root not already stored is one the caller would miss.
-                if not _stored(point[0], roots, count):
-                    truncated |= TOO_MANY_ROOTS
-                continue
             # Search the rest of the cell, even a resolved one: its pieces are only
             # checked for a sign change at their ends (two evaluations), which shows any
             # odd number of roots beside this one (issue 11: a root at p = 1 polished
             # first from a cell 2e-5 wide hid another 2e-6 below it).
-            count, rejected, top = _keep(
-                point, (lo, hi, flo, fhi), room, args, found, cells, count, rejected, top
-            )
-            if not room:
-                truncated |= STACK_FULL
+            point = _polish(lo, hi, glo, ghi, *args)
+            cell, splits = (lo, hi, flo, fhi), room
         elif resolved:
             continue
         elif not room:
             truncated |= STACK_FULL
+            continue
         elif glo > 0.0 and ghi > 0.0 and ghi >= 0.25 * width:
             # F below the diagonal at both ends: every root r obeys r = F(r) <= F(hi).
             value, firm, back = response_and_firmness(fhi, *args)
@@ -438,21 +430,7 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
             # lie an ulp above F(hi), outside it (hypothesis found F flat at 0.2525 with
             # F(1) one ulp below F(0.9): the stable equilibrium was missed and the game
             # returned two equilibria, 0 and 8.2e-22).
-            if count == capacity:
-                if not _stored(fhi, roots, count):
-                    truncated |= TOO_MANY_ROOTS
-                continue
-            count, rejected, top = _keep(
-                (fhi, value, firm, back),
-                (lo, fhi, flo, value),
-                split,
-                args,
-                found,
-                cells,
-                count,
-                rejected,
-                top,
-            )
+            point, cell, splits = (fhi, value, firm, back), (lo, fhi, flo, value), split
         elif glo < 0.0 and ghi < 0.0 and -glo >= 0.25 * width:
             # F above the diagonal at both ends: every root r obeys r = F(r) >= F(lo).
             value, firm, back = response_and_firmness(flo, *args)
@@ -463,27 +441,24 @@ def solve_one(SA, VA, CB, WA, WB, a, VB, sigma, roots, slopes, firms, cells):  #
             # F's rounding: F(lo) is a root (F flat there; issue 11, payoffs to 1e9·σ).
             # Kept here, as the half-open cells would leave it to the cell below F(lo),
             # which holds no root and is dropped.
-            if count == capacity:
-                if not _stored(flo, roots, count):
-                    truncated |= TOO_MANY_ROOTS
-                continue
-            count, rejected, top = _keep(
-                (flo, value, firm, back),
-                (flo, hi, value, fhi),
-                split,
-                args,
-                found,
-                cells,
-                count,
-                rejected,
-                top,
-            )
+            point, cell, splits = (flo, value, firm, back), (flo, hi, value, fhi), split
         else:
             mid = math.sqrt(lo) * math.sqrt(hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
             fmid = response_and_firmness(mid, *args)[0]
             # Upper half first on the stack so the lower half pops first.
             top = _push(cells, top, mid, hi, fmid, fhi)
             top = _push(cells, top, lo, mid, flo, fmid)
+            continue
+        # A root in hand (polished from a sign change, or a cell's end where F is flat):
+        # store it if certified, and queue the rest of its cell.
+        if count == capacity:
+            # No slot left: a root not already stored is one the caller would miss.
+            if not _stored(point[0], roots, count):
+                truncated |= TOO_MANY_ROOTS
+            continue
+        count, rejected, top = _keep(point, cell, splits, args, found, cells, count, rejected, top)
+        if not splits:
+            truncated |= STACK_FULL
 
     # Cells pop roughly in increasing p, but the pieces around a root may not: sort.
     for i in range(1, count):  # insertion sort: count <= MAX_ROOTS
