@@ -480,7 +480,7 @@ _BLOCK = 4096
 
 
 def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
-    """Solve every game (1-d C-contiguous float64 arrays of equal length).
+    """Solve every game (1-d float arrays of equal length, taken as read-only float64).
 
     Returns ``counts``, ``rejected`` (per game, polished points that failed certification:
     0 unless there is a bug), ``truncated`` (per game, the bits :data:`TOO_MANY_ROOTS` /
@@ -527,15 +527,17 @@ def solve_many(SA, VA, CB, WA, WB, a, VB, sigma):  # noqa: ANN001, ANN201
 
 
 def _kernel_array(x: np.ndarray) -> np.ndarray:
-    """``x`` as a writable C-contiguous float64 array, copied only if it is not one.
+    """``x`` as a read-only C-contiguous float64 array: a view, copied only if the dtype or
+    the layout differs.
 
     One compiled signature for every caller: numba types a read-only array (as
-    :class:`~coercive.games.CrisisGame` keeps its payoffs) apart from a writable one,
-    and each new type of the inputs would compile the whole solver again.
+    :class:`~coercive.games.CrisisGame` keeps its payoffs) apart from a writable one, and
+    each new type of the inputs would compile the whole solver again. Read-only, not
+    writable, so that neither kind is copied: a writable array only needs a view.
     """
-    if x.dtype == np.float64 and x.flags.c_contiguous and x.flags.writeable:
-        return x
-    return np.array(x, dtype=np.float64, order="C")
+    view = np.ascontiguousarray(x, dtype=np.float64).view()
+    view.flags.writeable = False
+    return view
 
 
 def _new_stack() -> np.ndarray:
